@@ -1,0 +1,72 @@
+"""Canonical names: one form per real-world name, within a page and across pages.
+
+Rules, in order (each a pure function of the mention, the page's other mentions and the reference
+table, so the result never depends on page order):
+1. A mention whose key (``names.name_key``) is in the reference table (alias seed first, then
+   gazetteers) takes the table's canonical form: "Putin" -> "Vladimir Putin", "IRAN" -> "Iran".
+2. Otherwise its display form: possessive off, Latin accents folded, case normalised
+   ("PEZESHKIÁN's" -> "Pezeshkian").
+3. Within a page, a one-word mention that equals the last word of a multi-word PERSON on the same
+   page links to that person ("Smolentceva" -> "Natalia Smolentceva") and is labelled PERSON,
+   unless the table knows the word as something else. Several candidates: the most frequent wins,
+   ties broken alphabetically.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from etl.entities.names import display_name, name_key
+from etl.entities.reference import Reference
+from etl.entities.settings import HASHTAG
+
+# Labels whose one-word mentions may be a person's surname mislabelled by the model.
+_RELINKABLE_LABELS = frozenset({"PERSON", "NORP", "GPE", "ORG", "LOC"})
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A mention's label and canonical name after page-level linking."""
+
+    label: str
+    canonical_name: str
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def base_canonical(surface: str, reference: Reference) -> str:
+    """Rule 1 or 2: the table's canonical form for a known key, else the display form."""
+    known = reference.by_key.get(name_key(surface))
+    return known.canonical_name if known is not None else display_name(surface)
+
+
+def _surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str, str]:
+    """Last-word key -> the full PERSON name it links to on this page (most frequent, then A-Z)."""
+    counts: dict[str, Counter[str]] = {}
+    for label, canonical in zip(labels, canonicals, strict=True):
+        words = canonical.split()
+        if label == "PERSON" and len(words) >= 2:
+            counts.setdefault(name_key(words[-1]), Counter())[canonical] += 1
+    return {
+        key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
+        for key, counter in counts.items()
+    }
+
+
+def canonicalise_page(mentions: Sequence[tuple[str, str]], reference: Reference) -> list[Named]:
+    """Label and canonical name for each ``(label, surface)`` of one page, in the same order."""
+    labels = [label for label, _ in mentions]
+    canonicals = [base_canonical(surface, reference) for _, surface in mentions]
+    surnames = _surname_index(labels, canonicals)
+    named: list[Named] = []
+    for (label, surface), canonical in zip(mentions, canonicals, strict=True):
+        key = name_key(surface)
+        full = surnames.get(key) if " " not in key and label in _RELINKABLE_LABELS else None
+        known = reference.by_key.get(key)
+        if full is not None and label != HASHTAG and (known is None or known.label == "PERSON"):
+            named.append(Named("PERSON", full))
+        else:
+            named.append(Named(label, canonical))
+    return named

@@ -1,0 +1,86 @@
+"""The ``rules`` backend: gazetteer matching with Aho-Corasick plus the shared patterns.
+
+No model, no tokenizer: one automaton pass per text over the reference names (alias seed,
+countries, large cities, demonyms), case-exact and on word boundaries, so "Iran" matches and the
+"iran" inside "Tiran" does not. Fast enough for whole-archive runs; recall is limited to names it
+knows plus titled persons.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+
+from etl.entities.assemble import page_mentions
+from etl.entities.patterns import is_word_boundary
+from etl.entities.reference import DEFAULT_MIN_CITY_POPULATION, Reference, load_reference
+from etl.entities.settings import RULES_BACKEND
+from etl.entities.spans import RawSpan
+from etl.records import Mention, PageEntityInput
+
+# Upper-case variants are added for names at least this long ("IRAN" in shouted headlines);
+# shorter ones would collide with acronyms.
+_MIN_UPPER_VARIANT = 4
+
+
+def surface_variants(surface: str) -> tuple[str, ...]:
+    """The forms matched for one reference surface: as written, and ALL CAPS when long enough."""
+    upper = surface.upper()
+    if upper != surface and sum(ch.isalpha() for ch in surface) >= _MIN_UPPER_VARIANT:
+        return (surface, upper)
+    return (surface,)
+
+
+def build_automaton(reference: Reference) -> ahocorasick.Automaton:
+    """Automaton over every surface variant; the value is ``(length, label)``, first name wins."""
+    automaton = ahocorasick.Automaton()
+    for name in reference.names:
+        for form in surface_variants(name.surface):
+            if form not in automaton:
+                automaton.add_word(form, (len(form), name.label))
+    automaton.make_automaton()
+    return automaton
+
+
+@functools.cache
+def _cached_automaton(alias_path: Path | None, min_population: int) -> ahocorasick.Automaton:
+    """One automaton per process and configuration, built on first use (never at import)."""
+    return build_automaton(load_reference(alias_path, min_population))
+
+
+def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan]:
+    """Every whole-word reference name in ``text`` (overlaps are resolved later, longest first)."""
+    spans: list[RawSpan] = []
+    for last, (length, label) in automaton.iter(text):
+        start = last + 1 - length
+        if is_word_boundary(text, start, last + 1):
+            spans.append(RawSpan(start, last + 1, label))
+    return spans
+
+
+@dataclass(frozen=True)
+class RulesBackend:
+    """Gazetteer + pattern entity backend; stateless apart from the per-process automaton cache."""
+
+    keep_labels: frozenset[str] = frozenset()
+    alias_path: Path | None = None
+    min_population: int = DEFAULT_MIN_CITY_POPULATION
+    name: str = RULES_BACKEND
+
+    def annotate(self, pages: Sequence[PageEntityInput]) -> list[list[Mention]]:
+        """One mention list per page, in input order."""
+        automaton = _cached_automaton(self.alias_path, self.min_population)
+        reference = load_reference(self.alias_path, self.min_population)
+        return [
+            page_mentions(
+                page,
+                [gazetteer_spans(t.text, automaton) for t in page.texts],
+                reference,
+                self.keep_labels,
+            )
+            for page in pages
+        ]

@@ -1,0 +1,143 @@
+"""Character spans before they become mentions: cleaning, junk filtering and overlap resolution.
+
+Both backends produce ``RawSpan``s in the coordinates of one source text; everything here is pure
+and shared, so the two backends clean and resolve spans the same way.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from etl.entities.settings import HASHTAG, NUMERIC_LABELS, PERSON_TRIGGERS, PRONOUN_JUNK
+
+# Patterns are used with .match(text, pos, endpos), which anchors at pos, so they carry no "^".
+# Who wins an overlap: structural facts beat patterns, patterns beat the model or the gazetteer.
+PRIORITY_HASHTAG = 40
+PRIORITY_CHANNEL = 30
+PRIORITY_PATTERN = 20
+PRIORITY_BACKEND = 10
+
+_APOSTROPHES = "'’"
+_POSSESSIVE_RE = re.compile(r"['’]s?$")
+_ABBREVIATION_RE = re.compile(r"(?:\w\.){2,}$")
+_LEADING_ARTICLE_RE = re.compile(r"(?:the|The|THE)\s+")
+_TRIGGER_PREFIX_RE = re.compile(
+    r"(?:(?:" + "|".join(re.escape(t) for t in PERSON_TRIGGERS) + r")\s+)+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawSpan:
+    """A labelled slice ``[start, end)`` of one source text, with the priority of its producer."""
+
+    start: int
+    end: int
+    label: str
+    priority: int = PRIORITY_BACKEND
+
+
+def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow ``[start, end)`` past surrounding punctuation, spaces and a trailing possessive.
+
+    A trailing '.' survives only in dotted abbreviations ("U.S."), where it belongs to the name.
+    """
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start:
+        piece = text[start:end]
+        if piece[-1].isalnum():
+            possessive = _POSSESSIVE_RE.search(piece)
+            if possessive and piece[-1] in "sS" and possessive.start() > 0:
+                end = start + possessive.start()
+                continue
+            break
+        if piece[-1] == "." and _ABBREVIATION_RE.search(piece):
+            break
+        end -= 1
+    return start, end
+
+
+def clean_span(text: str, span: RawSpan) -> RawSpan | None:
+    """The span narrowed to its name, or None when nothing name-like is left.
+
+    Strips edges (punctuation, whitespace, possessive ``'s``), a leading "the", and for PERSON the
+    leading titles ("President", "Dr."), so "the Kremlin's" -> "Kremlin" and "DW Correspondent"
+    style prefixes never reach the table. Offsets move with the text, keeping the slice invariant.
+    """
+    first, last = text[span.start], text[span.end - 1]
+    if (
+        first.isalnum()
+        and last.isalnum()
+        and last not in "sS"
+        and first not in "tT"
+        and span.label != "PERSON"
+    ):
+        return span  # already clean: the common case for gazetteer and model spans
+    start, end = _strip_edges(text, span.start, span.end)
+    article = _LEADING_ARTICLE_RE.match(text, start, end)
+    if article and article.end() < end and span.label != HASHTAG:
+        start = article.end()
+    if span.label == "PERSON":
+        prefix = _TRIGGER_PREFIX_RE.match(text, start, end)
+        if prefix and prefix.end() < end:
+            start = prefix.end()
+    start, end = _strip_edges(text, start, end)
+    if start >= end:
+        return None
+    if start == span.start and end == span.end:
+        return span
+    return RawSpan(start, end, span.label, span.priority)
+
+
+def is_junk(surface: str, label: str, keep_labels: frozenset[str]) -> bool:
+    """True when a cleaned mention is not worth a row.
+
+    Dropped: numeric/temporal labels unless kept, text without a letter, line-spanning text, and
+    cased text written all in lower case (pronouns like "thou", stray words): names in cased
+    scripts are capitalised, while Arabic or CJK names have no case and are kept.
+    """
+    if label in NUMERIC_LABELS and label not in keep_labels:
+        return True
+    if "\n" in surface or not any(ch.isalpha() for ch in surface):
+        return True
+    if label == HASHTAG:
+        return False
+    if surface.casefold() in PRONOUN_JUNK and not surface.isupper():
+        return True
+    return surface == surface.lower() and surface != surface.upper()
+
+
+def resolve_overlaps(spans: Iterable[RawSpan]) -> list[RawSpan]:
+    """Non-overlapping spans sorted by start: higher priority first, then longer, then earlier.
+
+    Accepted spans are kept sorted so each candidate checks only its two neighbours (O(n log n));
+    pages carry hundreds of spans and the rules backend's budget is tens of microseconds.
+    """
+    ranked = sorted(spans, key=lambda s: (-s.priority, s.start - s.end, s.start, s.label))
+    starts: list[int] = []
+    taken: list[RawSpan] = []
+    for span in ranked:
+        at = bisect.bisect_left(starts, span.start)
+        if at < len(taken) and taken[at].start < span.end:
+            continue
+        if at > 0 and taken[at - 1].end > span.start:
+            continue
+        starts.insert(at, span.start)
+        taken.insert(at, span)
+    return taken
+
+
+def clean_spans(text: str, spans: Sequence[RawSpan], keep_labels: frozenset[str]) -> list[RawSpan]:
+    """Clean every span, drop junk, then resolve overlaps (cleaning can remove an overlap)."""
+    cleaned: list[RawSpan] = []
+    for span in spans:
+        fixed = clean_span(text, span)
+        if fixed is not None and not is_junk(
+            text[fixed.start : fixed.end], fixed.label, keep_labels
+        ):
+            cleaned.append(fixed)
+    return resolve_overlaps(cleaned)
