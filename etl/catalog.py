@@ -1,0 +1,198 @@
+"""The DuckDB catalog: a small database file of views over the published Parquet files.
+
+Built aside from the manifest and swapped in with one rename, so a BI tool connected to the old
+file keeps a consistent snapshot and the next connection sees the new one. View paths are relative
+to the warehouse root; every connection sets ``file_search_path`` to the root, which is what makes
+the catalog work from any working directory and after the warehouse folder is moved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from etl.contracts import DATA_TABLES, comment_statements, contract, load_contracts, quote_sql_string
+from etl.errors import UsageError
+from etl.publish import Manifest, Warehouse, read_manifest
+
+log = logging.getLogger(__name__)
+
+# Tables written per run whose raw union is exposed under the same name (history, not state).
+_HISTORY_TABLES = ("runs", "validation_results")
+
+
+def _typed_empty_select(table: str) -> str:
+    cols = ", ".join(f"CAST(NULL AS {c.type}) AS {c.name}" for c in contract(table).columns)
+    return f"SELECT {cols} LIMIT 0"
+
+
+def _files_select(table: str, files: list[str]) -> str:
+    if not files:
+        return _typed_empty_select(table)
+    listed = ", ".join(quote_sql_string(f) for f in files)
+    cols = ", ".join(contract(table).column_names)
+    return f"SELECT {cols} FROM read_parquet([{listed}])"
+
+
+def view_statements(manifest: Manifest) -> list[str]:
+    """Every CREATE VIEW of the catalog for ``manifest``, in dependency order."""
+    tables = [t for t in (*DATA_TABLES, "quarantine", *_HISTORY_TABLES) if t in load_contracts()]
+    stmts = [f"CREATE VIEW _{t}_all AS {_files_select(t, manifest.files(t))}" for t in tables]
+    # Current state: each page's latest event (published or quarantined) wins.
+    stmts.append(
+        """CREATE VIEW page_states AS
+        SELECT page_id, source_file, content_sha256, run_id, at, status FROM (
+            SELECT page_id, source_file, content_sha256, run_id, ingested_at AS at,
+                   'published' AS status FROM _videos_all
+            UNION ALL
+            SELECT page_id, source_file, content_sha256, run_id, quarantined_at AS at,
+                   'quarantined' AS status FROM _quarantine_all
+        )
+        QUALIFY row_number() OVER (PARTITION BY page_id ORDER BY at DESC, run_id DESC) = 1"""
+    )
+    stmts.append(
+        """CREATE VIEW videos AS SELECT v.* FROM _videos_all v
+        SEMI JOIN page_states s ON v.page_id = s.page_id AND v.run_id = s.run_id
+        WHERE s.status = 'published'"""
+    )
+    for child in DATA_TABLES[1:]:
+        stmts.append(
+            f"""CREATE VIEW {child} AS SELECT x.* FROM _{child}_all x
+            SEMI JOIN videos v ON x.video_id = v.video_id AND x.run_id = v.run_id"""
+        )
+    stmts.append(
+        """CREATE VIEW quarantine AS SELECT q.* FROM _quarantine_all q
+        SEMI JOIN page_states s ON q.page_id = s.page_id AND q.run_id = s.run_id
+        WHERE s.status = 'quarantined'"""
+    )
+    stmts.append("CREATE VIEW quarantine_history AS SELECT * FROM _quarantine_all")
+    stmts += [f"CREATE VIEW {t} AS SELECT * FROM _{t}_all" for t in tables if t in _HISTORY_TABLES]
+    for name, rel in sorted(manifest.seeds.items()):
+        stmts.append(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({quote_sql_string(rel)})")
+    stmts += analyst_view_statements()
+    return stmts
+
+
+def analyst_view_statements() -> list[str]:
+    """The analyst-ready views in etl/sql/views/*.sql, in file-name order."""
+    folder = resources.files("etl") / "sql" / "views"
+    return [
+        f.read_text(encoding="utf-8").strip().rstrip(";")
+        for f in sorted(folder.iterdir(), key=lambda p: p.name)
+        if f.name.endswith(".sql")
+    ]
+
+
+def _comment_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
+    views = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    stmts: list[str] = []
+    for name in sorted(views & set(load_contracts())):
+        stmts += comment_statements(name)
+    return stmts
+
+
+def build_catalog(wh: Warehouse, manifest: Manifest | None = None) -> Path:
+    """(Re)build ``warehouse.duckdb`` for ``manifest`` aside and swap it in; returns its path."""
+    manifest = read_manifest(wh) if manifest is None else manifest
+    root = wh.local_root
+    final = Path(wh.layout.catalog_path)
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp), config={"file_search_path": root})
+    try:
+        for stmt in view_statements(manifest):
+            con.execute(stmt)
+        for stmt in _comment_statements(con):
+            con.execute(stmt)
+        con.execute(
+            "CREATE TABLE _catalog_meta AS SELECT ? AS generation, ? AS published_at",
+            [manifest.generation, manifest.published_at],
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, final)
+    return final
+
+
+def catalog_generation(wh: Warehouse) -> int | None:
+    """Generation the current catalog was built for; None when there is no usable catalog."""
+    path = wh.layout.catalog_path
+    if not os.path.exists(path):
+        return None
+    try:
+        con = duckdb.connect(path, read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT generation FROM _catalog_meta").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return None if row is None else int(row[0])
+
+
+def ensure_catalog(wh: Warehouse) -> bool:
+    """Rebuild the catalog when it lags behind the manifest (e.g. after a crash); True if rebuilt."""
+    manifest = read_manifest(wh)
+    if catalog_generation(wh) == manifest.generation and os.path.exists(wh.layout.catalog_path):
+        return False
+    build_catalog(wh, manifest)
+    return True
+
+
+def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that can read the warehouse's files and nothing else.
+
+    External access is limited to the warehouse directory (and the relative ``tables/`` and
+    ``seeds/`` paths the views use), extensions cannot be installed or loaded, and the
+    configuration is locked so a query cannot loosen any of this.
+    """
+    root = os.path.abspath(warehouse_dir)
+    catalog = os.path.join(root, "warehouse.duckdb")
+    if not os.path.exists(catalog):
+        raise UsageError(
+            f"no warehouse catalog at {catalog}; run `etl run --warehouse {warehouse_dir}` first"
+        )
+    try:
+        con = duckdb.connect(
+            catalog,
+            read_only=True,
+            config={
+                "file_search_path": root,
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+            },
+        )
+    except duckdb.Error as exc:
+        raise UsageError(f"cannot open warehouse catalog {catalog}: {exc}") from exc
+    for stmt in lockdown_statements(root):
+        try:
+            con.execute(stmt)
+        except duckdb.InvalidInputException:
+            # Same database already opened and locked down in this process: verify, don't loosen.
+            locked = con.execute("SELECT current_setting('enable_external_access')").fetchone()
+            if locked is None or locked[0] is not False:
+                con.close()
+                raise
+    return con
+
+
+def lockdown_statements(root: str) -> list[str]:
+    """SET statements that confine a connection to the warehouse at ``root`` (docs reuse these)."""
+    allowed = [root.rstrip(os.sep) + os.sep, "tables/", "seeds/"]
+    listed = ", ".join(quote_sql_string(a) for a in allowed)
+    return [
+        f"SET allowed_directories = [{listed}]",
+        "SET enable_external_access = false",
+        "SET lock_configuration = true",
+    ]
+
+
+def sql_literal_path(path: str) -> str:
+    return quote_sql_string(path)

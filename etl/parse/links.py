@@ -1,0 +1,92 @@
+"""URLs and their labels, one line at a time (``Facebook: https://…``, bare URLs, ``bit.ly/abc``).
+
+A URL is ``http(s)://…``, ``www.…`` or a scheme-less ``host.tld/path`` (FORMATS.md); it is kept as
+written minus trailing punctuation. E-mail addresses, ``@handles`` and file globs are not URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Characters that can never be inside a URL as pages write them (quotes, angle brackets, spaces).
+_URL_BODY = r"[^\s<>\"“”«»‘`|\\^{}]"
+# Scheme-less hosts need a TLD from this list: it is what keeps ``file.py/x`` or ``e.g/…`` out.
+_BARE_TLDS = (
+    "com|org|net|io|ly|be|gl|co|tv|me|gg|fm|info|de|uk|ru|ua|fr|es|it|nl|eu|us|ca|au|in|news|app"
+    "|dev|xyz|cz|sk|pl|ch|at|se|no|dk|fi|jp|cn|br|mx|ar|link|site|online|to|cc|sh|ai|live|video"
+    "|media|store|shop|blog|page|world|press|club|so|la|ms|am|ws|is|gov|edu|int|tr|ir|il|ae|sa|eg"
+    "|pk|ng|za|ke|kr|tw|hk|sg|my|id|ph|vn|th|nz|ie|pt|gr|ro|hu|bg|rs|hr|by|kz|ge|su|pro|biz"
+    "|social|network|wiki|tech|space|one|tk|ml|ga|cf|im|fyi|lol"
+)
+_URL_RE = re.compile(
+    rf"(?i)(?:\bhttps?://{_URL_BODY}+"
+    rf"|(?<![\w@.\-/])www\.[a-z0-9\-]+(?:\.[a-z0-9\-]+)+{_URL_BODY}*"
+    rf"|(?<![\w@.\-/#~*])(?:[a-z0-9](?:[a-z0-9\-]{{0,62}})\.)+(?:{_BARE_TLDS})/{_URL_BODY}*)"
+)
+# A scheme glued to the end of the previous URL ("…/ahttps://b") starts a new URL.
+_GLUED_SCHEME_RE = re.compile(r"(?i)(?<=.)(?=https?://)")
+_TRAILING = ".,;:!?)]}'\"’”»…，。、！？）"
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+# Bullets and arrows that introduce label lines ("►Facebook: …", "– Twitter: …", "👉 Shop: …").
+_LABEL_STRIP = " \t\u00a0►▶▸➤➜→⇒•·–—-*>|👉🔗📌✅🔔:"
+_LABEL_END_RE = re.compile(r"(?:\s*[:：]|\s+[-–—►➜→|]|\s*👉)\s*$")
+_MAX_LABEL_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class LineLink:
+    """One URL found in one line; ``start`` is its character offset in that line."""
+
+    url: str
+    label: str | None
+    start: int
+
+
+def find_links(line: str) -> tuple[LineLink, ...]:
+    """All URLs of one line in order, each with the label written before it (``Label: URL``)."""
+    if "." not in line or not ("/" in line or "www" in line or "WWW" in line):
+        return ()
+    found: list[LineLink] = []
+    previous_end = 0
+    for match in _URL_RE.finditer(line):
+        offset = match.start()
+        for piece in _GLUED_SCHEME_RE.split(match.group()):
+            url = clean_url(piece)
+            if _is_url(url):
+                label = _label_before(line[previous_end:offset])
+                found.append(LineLink(url, label, offset))
+                previous_end = offset + len(url)
+            offset += len(piece)
+        previous_end = max(previous_end, match.end())
+    return tuple(found)
+
+
+def clean_url(url: str) -> str:
+    """Drop trailing sentence punctuation; keep a closing bracket the URL itself opened."""
+    while url and url[-1] in _TRAILING:
+        last = url[-1]
+        opener = _CLOSERS.get(last)
+        if opener is not None and url.count(opener) >= url.count(last):
+            break
+        url = url[:-1]
+    return url
+
+
+def _is_url(url: str) -> bool:
+    """A scheme with nothing after it (``https://``) or a bare ``www.`` is not a URL."""
+    lowered = url.lower()
+    if lowered.startswith(("http://", "https://")):
+        host = lowered.split("://", 1)[1]
+        return "." in host or host.startswith("localhost")
+    return "." in lowered and len(lowered) > 4
+
+
+def _label_before(prefix: str) -> str | None:
+    """The label in ``Label: `` (or ``Label - ``) text before a URL, bullets removed; else None."""
+    if not prefix.strip() or _LABEL_END_RE.search(prefix) is None:
+        return None
+    label = prefix.strip(_LABEL_STRIP).strip()
+    if not label or len(label) > _MAX_LABEL_CHARS or not any(ch.isalnum() for ch in label):
+        return None
+    return label

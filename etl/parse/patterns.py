@@ -1,0 +1,201 @@
+"""Precompiled patterns and word lists shared by the page-parser submodules.
+
+Everything is compiled once at import (the parser runs on 100,000+ pages) and written so that no
+pattern can backtrack catastrophically: no nested unbounded quantifiers over overlapping classes.
+Patterns are matched against a stripped line unless their name says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Numbers as pages write them: 1,047 / 1.047 / 3 456 (NBSP, narrow NBSP) / 1.2K / 1,2 тис.
+NUM = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?\s?(?:[kKmM]|тис\.?|тыс\.?|mil)?|\d+"
+_NUM_RE = re.compile(
+    r"^(?P<int>\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)$"
+    r"|^(?P<dec>\d+(?:[.,]\d+)?)\s?(?P<unit>[kKmM]|тис\.?|тыс\.?|mil)$"
+)
+_UNITS = {"k": 1_000, "m": 1_000_000, "тис": 1_000, "тыс": 1_000, "mil": 1_000}
+
+WORD_NUMBERS = {
+    "no": 0,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+
+
+def parse_count(text: str) -> int | None:
+    """A displayed count (``1,047``, ``3 456``, ``1.2K``, ``seven``) as an int; None if not one."""
+    cleaned = text.strip().rstrip(".").strip()
+    word = WORD_NUMBERS.get(cleaned.casefold())
+    if word is not None:
+        return word
+    match = _NUM_RE.match(cleaned)
+    if match is None:
+        return None
+    if match.group("int") is not None:
+        return int(re.sub(r"\D", "", match.group("int")))
+    unit = _UNITS[match.group("unit").rstrip(".").casefold()]
+    return round(float(match.group("dec").replace(",", ".")) * unit)
+
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+    r"|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    r"|januar|februar|märz|juni|juli|oktober|dezember)\.?"
+)
+_CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?"
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?\.?"
+_CALENDAR_DATE = (
+    rf"(?:{_WEEKDAY})?(?:{_MONTH}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?Z?)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+)
+_RELATIVE_AGE = (
+    r"(?:\d+|an?|one)\s+(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)"
+    r"\s+ago"
+    r"|(?:hace|il y a|vor|před|há|hai)\s+\d+\s+\w+"
+    r"|\d+\s+\w+\s+(?:назад|тому|temu|fa|önce|geleden|sedan|siden)"
+)
+# A line that is only a date/time or an age: WordPress/Blogger/Disqus comment metadata.
+DATE_LINE_RE = re.compile(
+    rf"^(?:{_CALENDAR_DATE})(?:,?\s*(?:at|um|à|a las|в|alle|om|kl\.)?\s*{_CLOCK})?"
+    rf"(?:\s*(?:UTC|GMT|[A-Z]{{2,4}}))?$"
+    rf"|^(?:{_RELATIVE_AGE})(?:\s*\((?:edited|bearbeitet|editado|modifié)\))?$"
+    rf"|^{_CLOCK}\s*(?:on\s+)?(?:{_CALENDAR_DATE})$",
+    re.IGNORECASE,
+)
+RELATIVE_AGE_RE = re.compile(rf"^(?:{_RELATIVE_AGE})", re.IGNORECASE)
+# Substack's short stamps: "May 3", "Mar 12, 2024", "3d", "2h", optionally "Edited".
+SHORT_STAMP_RE = re.compile(
+    rf"^(?:{_MONTH}\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d+\s?(?:[smhdwy]|min|mins|hr|hrs))"
+    r"(?:\s*[·•]?\s*edited)?$",
+    re.IGNORECASE,
+)
+
+# Chapter and transcript timestamps at the start of a line: "00:00 Intro", "0:00 – Topic", "00:07Text".
+TIMESTAMP_LINE_RE = re.compile(r"^\(?\d{1,2}:\d{2}(?::\d{2})?\)?(?=\D|$)")
+
+# Action words and counters that page chrome puts inside comment blocks (removed from text).
+ACTION_LINE_RE = re.compile(
+    r"^(?:reply|replies|log in to reply|login to reply|reply ↓|delete|report|share|like|likes"
+    r"|like\s*\(\d[\d,.]*\)|\d[\d,.]*\s+likes?|liked by .{1,80}|loading\.{3}|like loading\.{3}"
+    r"|expand full comment|collapse|hide replies|show replies|show more replies|view replies"
+    r"|load more(?: comments| replies)?|show more|show less|read more|translate"
+    r"|translate to english|see translation|(?:\d[\d,.]*|one|a few)\s+(?:more\s+)?repl(?:y|ies)"
+    r"(?:\s+by\s+.{1,80})?|\d[\d,.]*\s+more\s+comments?\s*(?:\.{3}|…)?|edited|\(edited\)"
+    r"|відповісти|відповіді|ответить|ответы|odpovědět|odpovědi|responder|respuestas|répondre"
+    r"|réponses|antworten|rispondi|odpowiedz|yanıtla|پاسخ|رد|الردود|[•·]?\s*share\s*›"
+    r"|permalink|flag|upvote|downvote|\d+\s+points?|[▲▼↑↓]\s*\d*)$",
+    re.IGNORECASE,
+)
+LIKE_ACTION_RE = re.compile(r"^like\s*\((?P<n>\d[\d,.]*)\)$|^(?P<m>\d[\d,.]*)\s+likes?$", re.I)
+MORE_COMMENTS_RE = re.compile(r"^\d[\d,.]*\s+more\s+comments?", re.IGNORECASE)
+
+# Lines after which nothing is a comment (reply forms, blog navigation).
+FOOTER_RE = re.compile(
+    r"^(?:leave a (?:reply|comment|response)|post a comment|add a comment|write a comment"
+    r"|your email address will not be published.*|you must be logged in to post a comment.*"
+    r"|this site uses akismet to reduce spam.*|comments are closed\.?|cancel reply"
+    r"|newer post|older post|subscribe to: post comments.*|submit a comment"
+    r"|leave a reply cancel reply|join the discussion|comment policy.*"
+    r"|deja una respuesta|laisser un commentaire|schreibe einen kommentar"
+    r"|добавить комментарий|залишити коментар|напишите комментарий)\s*[.:]?$",
+    re.IGNORECASE,
+)
+COMMENTS_CLOSED_RE = re.compile(r"^comments are closed\.?$", re.IGNORECASE)
+
+# Headings after which a page shows other videos/posts: not description, never comments.
+CHROME_HEADING_RE = re.compile(
+    r"^(?:related(?: videos?| posts?| articles?| stories| content)?|more videos|more from .{1,60}"
+    r"|up next|you (?:may|might) also like|recommended(?: videos?| for you)?|watch more"
+    r"|watch next|latest videos|most popular|trending(?: videos?| now)?|share this|like this"
+    r"|share this:|like this:|more stories|top stories|read more:|see also|more on this story"
+    r"|more in .{1,40}|схожі відео|похожие видео|související videa|videos relacionados"
+    r"|vidéos similaires|ähnliche videos|weitere videos)\s*:?$",
+    re.IGNORECASE,
+)
+
+# Page navigation that scrapers leave before the title.
+NAV_LINE_RE = re.compile(
+    r"^(?:skip to (?:main )?content|menu|main menu|search|home|navigation|toggle navigation"
+    r"|close|open menu|sign in|log ?in|subscribe)$",
+    re.IGNORECASE,
+)
+
+# "Share" / "Embed" chrome of video-host mirrors, in the interface languages seen.
+MIRROR_CHROME_RE = re.compile(
+    r"^(?:share|embed|download|save|subscribe|subscribed|join|clip|thanks|report|more"
+    r"|поділитися|вбудувати|завантажити|зберегти|підписатися|поделиться|встроить|скачать"
+    r"|сохранить|подписаться|sdílet|vložit|stáhnout|uložit|odebírat|compartir|insertar"
+    r"|descargar|guardar|suscribirse|partager|intégrer|télécharger|enregistrer|s'abonner"
+    r"|teilen|einbetten|herunterladen|speichern|abonnieren|condividi|incorpora|udostępnij"
+    r"|umieść|paylaş|yerleştir|مشاركة|تضمين|\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?)?\s*"
+    r"(?:views?|subscribers?|likes?|переглядів|перегляди|просмотров|просмотра|зhlédnutí"
+    r"|zhlédnutí|odběratelů|підписників|подписчиков|visualizaciones|suscriptores|vues"
+    r"|abonnés|aufrufe|abonnenten|visualizzazioni|iscritti|wyświetleń|görüntüleme))$",
+    re.IGNORECASE,
+)
+SUBSCRIBERS_RE = re.compile(
+    r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil)?\s*(?:subscribers?|підписників|подписчиков"
+    r"|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",
+    re.IGNORECASE,
+)
+# "• Published 7 Jul 2021" (mirror) in the interface languages seen.
+PUBLISHED_BULLET_RE = re.compile(
+    r"^[•·]\s*(?:published|premiered|streamed live on|опубліковано|опубликовано|publikováno"
+    r"|publicado|publié le|publié|veröffentlicht am|veröffentlicht|pubblicato|opublikowano"
+    r"|yayınlanma tarihi|yayınlandı|تم النشر|gepubliceerd)\s*:?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
+# Label lines of transcript/aggregator pages and blog/news bylines under the title.
+META_LABEL_RE = re.compile(
+    r"^(?P<label>channel\s*/\s*source|channel|source|published(?: on| at)?|uploaded(?: on| by)?"
+    r"|upload date|date|duration|length|views|category|publication|posted(?: on)?|author"
+    r"|канал|джерело|источник|опубліковано|опубликовано)\s*:\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+POSTED_BYLINE_RE = re.compile(
+    r"^(?:posted|published)\s+on\s+(?P<date>.+?)(?:\s+by\s+(?P<author>.+))?$", re.IGNORECASE
+)
+
+# Words that say a page is about a video (any interface language seen in the survey).
+VIDEO_WORD_RE = re.compile(
+    r"\b(?:videos?|vídeos?|vidéos?|видео|відео|відеоролик\w*|videa|video\w*|youtube|youtu\.be"
+    r"|vimeo|dailymotion|rumble|bitchute|odysee|twitch|tiktok|subscribe|subscribers|embed"
+    r"|transcript|livestream|live stream|footage|documentary|trailer|vlog|webinar"
+    r"|suscr[ií]bete|abonnez|abonnieren|підпишіться|подпишитесь|odebírejte|episode|full episode"
+    r"|broadcast|watch (?:the|our|this|now|live|full|more|it)|watch:|clip)\b",
+    re.IGNORECASE,
+)
+VIDEO_HOSTS = (
+    "youtube.",
+    "youtu.be",
+    "vimeo.com",
+    "dailymotion.",
+    "dai.ly",
+    "rumble.com",
+    "bitchute.com",
+    "odysee.com",
+    "twitch.tv",
+    "tiktok.com",
+    "bilibili.",
+    "vk.com/video",
+    "ok.ru/video",
+    "invidious",
+    "piped.",
+    "yewtu.be",
+)

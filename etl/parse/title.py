@@ -1,0 +1,124 @@
+"""The title line and the channel suffix (``Title | Channel``, ``Title - BBC News``).
+
+The suffix after the last ``" | "`` is usually the channel, but shows, dates, episode markers and
+guests also sit there (FORMATS.md): those stay in the title. A dash suffix is accepted only with
+corroboration, because ``" - "`` separates ordinary title parts far more often than a channel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.errors import PageRejected
+from etl.parse.patterns import NAV_LINE_RE
+
+_MAX_TITLE_CHARS = 1_000
+# Real pages put the title in the first lines; scanning further only finds body text.
+_MAX_LEADING_LINES = 40
+
+_HOST_SUFFIX_RE = re.compile(r"\s+[-–—|]\s+(?:youtube|invidious|piped|yewtu\.be)\s*$", re.I)
+_PIPE = " | "
+_DASH_RE = re.compile(r"\s[-–—]\s")
+_NOT_CHANNEL_RE = re.compile(
+    r"\d{4}|\b\d{1,2}[/.]\d{1,2}\b|#\d|\b(?:ep|eps|episode|part|pt|chapter|season|vol|no)\b\.?\s*\d"
+    r"|\bs\d+\s*e\d+\b|^(?:with|w/|ft\.?|feat\.?|featuring|vs\.?|and|by|guest|prod\.?)\s"
+    r"|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s*\d"
+    r"|^(?:official (?:video|trailer|music video|audio)|full (?:video|episode|interview|movie)"
+    r"|lyrics?|live|hd|4k|trailer|highlights|reaction|explained|subtitles|shorts|#shorts"
+    r"|eng sub|english subtitles|part \w+|full|uncut|reupload|teaser|preview|promo|clip"
+    r"|(?:mon|tue|wednes|thurs|fri|satur|sun)day)$|[?!…]$|\.{3}$",
+    re.IGNORECASE,
+)
+# Words that make a dash suffix believable as a channel/publication name.
+_CHANNEL_WORD_RE = re.compile(
+    r"(?i:\b(?:news|tv|channel|media|network|official|radio|times|post|daily|press|tribune|journal"
+    r"|herald|gazette|today|studios?|productions?|podcast|show|magazine|report|online|world"
+    r"|international|english|español|deutsch|français|вести|новости|новини|noticias|nachrichten"
+    r"|info|live|insider|reuters|bloomberg|euronews|aljazeera|al jazeera)\b)|^[A-Z0-9]{2,6}\b",
+)
+_MAX_CHANNEL_WORDS = 7
+_MAX_CHANNEL_CHARS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class TitleLine:
+    """The chosen title line: 0-based ``index`` and its stripped text, host suffix removed."""
+
+    index: int
+    raw: str
+
+
+def find_title(stripped: list[str]) -> TitleLine:
+    """First plausible title line (skipping navigation chrome); ``PageRejected('no_title')``.
+
+    ``stripped`` are the page's lines with surrounding whitespace removed.
+    """
+    for index, line in enumerate(stripped[:_MAX_LEADING_LINES]):
+        if not line or NAV_LINE_RE.match(line):
+            continue
+        if len(line) > _MAX_TITLE_CHARS:
+            raise PageRejected("no_title", "first line is too long to be a title", index + 1)
+        if not any(ch.isalnum() for ch in line):
+            continue
+        raw = _HOST_SUFFIX_RE.sub("", line).strip()
+        return TitleLine(index, raw or line)
+    raise PageRejected("no_title", "no line that can be a title", None)
+
+
+def split_channel(raw_title: str, known_channel: str | None) -> tuple[str, str | None]:
+    """``(title, channel)`` from a title line, given a channel stated elsewhere in the head.
+
+    The suffix is taken as channel when it equals ``known_channel`` or, with no known channel,
+    when it looks like one; otherwise it stays part of the title.
+    """
+    if _PIPE in raw_title:
+        head, _, suffix = raw_title.rpartition(_PIPE)
+        return _judge_suffix(raw_title, head, suffix, known_channel, strict=False)
+    dashes = list(_DASH_RE.finditer(raw_title))
+    if dashes:
+        last = dashes[-1]
+        head, suffix = raw_title[: last.start()], raw_title[last.end() :]
+        return _judge_suffix(raw_title, head, suffix, known_channel, strict=True)
+    return raw_title, known_channel
+
+
+def _judge_suffix(
+    raw_title: str, head: str, suffix: str, known_channel: str | None, *, strict: bool
+) -> tuple[str, str | None]:
+    """Decide whether ``suffix`` is the channel (see ``split_channel``)."""
+    head, suffix = head.strip(), suffix.strip()
+    if not head or not any(ch.isalnum() for ch in head):
+        return raw_title, known_channel
+    if known_channel is not None:
+        if _same_name(suffix, known_channel):
+            return head, known_channel
+        return raw_title, known_channel
+    if not looks_like_channel(suffix):
+        return raw_title, None
+    if strict and not _CHANNEL_WORD_RE.search(suffix):
+        return raw_title, None
+    return head, suffix
+
+
+def looks_like_channel(text: str) -> bool:
+    """A short name without date, episode marker, guest marker or sentence punctuation."""
+    words = text.split()
+    return (
+        0 < len(words) <= _MAX_CHANNEL_WORDS
+        and len(text) <= _MAX_CHANNEL_CHARS
+        and any(ch.isalpha() for ch in text)
+        and _NOT_CHANNEL_RE.search(text) is None
+        and not text[0].islower()
+        and "http" not in text
+    )
+
+
+def _same_name(left: str, right: str) -> bool:
+    """Channel names compared loosely: case, spacing and a leading ``@`` do not matter."""
+
+    def key(name: str) -> str:
+        return "".join(name.casefold().lstrip("@").split())
+
+    return key(left) == key(right)

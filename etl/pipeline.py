@@ -1,0 +1,684 @@
+"""The one entry point that composes the stages: plan -> process batches -> finalize (audit, publish).
+
+The CLI calls ``run``; the Airflow DAG calls ``plan_run``, ``process_batch`` and ``finalize_run``
+as separate tasks; tests call any of them. Nothing here knows about Airflow.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from etl import validate
+from etl.catalog import build_catalog, ensure_catalog, view_statements
+from etl.config import Settings, project_root
+from etl.contracts import DATA_TABLES, conform, contract, seed_contracts
+from etl.errors import PageRejected, UsageError
+from etl.publish import (
+    Manifest,
+    Warehouse,
+    clear_staging,
+    collect_garbage,
+    publish_lock,
+    publish_run,
+    read_manifest,
+    write_staged_table,
+)
+from etl.records import EntityText, PageEntityInput, PageSource, ParsedPage
+from etl.storage import PageRef, discover_pages, iter_chunks, read_page_bytes
+from etl.transform import PageResult, RunContext, build_tables, quarantine_table
+
+log = logging.getLogger(__name__)
+
+_RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# Quarantine reasons a later run retries even when the file is unchanged (the cause may be gone).
+RETRYABLE_REASONS = frozenset({"validation_failed", "unreadable", "entity_error"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Run identity
+
+
+def run_id_for(
+    *, explicit: str | None = None, logical_date: datetime | date | None = None, fallback: str | None = None
+) -> str:
+    """The partition key of a run: an explicit key, else the logical date, else ``fallback``.
+
+    A logical date at midnight UTC gives ``YYYY-MM-DD`` (so the CLI's ``--logical-date`` and a
+    daily Airflow run agree); other times ``YYYY-MM-DDTHHMMSSZ``. Anything else is sanitised to
+    the path-safe alphabet ``[A-Za-z0-9._-]``.
+    """
+    if explicit:
+        candidate = explicit
+    elif logical_date is not None:
+        candidate = _date_key(logical_date)
+    elif fallback:
+        candidate = fallback
+    else:
+        raise UsageError("a run needs an explicit run id, a logical date or a fallback id")
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", candidate).strip("-.")[:100]
+    if not _RUN_ID_RE.match(cleaned):
+        raise UsageError(f"cannot derive a valid run id from {candidate!r}")
+    return cleaned
+
+
+def _date_key(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        utc = value.astimezone(UTC) if value.tzinfo else value
+        if (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0):
+            return utc.strftime("%Y-%m-%d")
+        return utc.strftime("%Y-%m-%dT%H%M%SZ")
+    return value.strftime("%Y-%m-%d")
+
+
+def logical_timestamp(logical_date: datetime | date | None, started_at: datetime) -> datetime:
+    """Naive-UTC timestamp stamped on rows: the logical date when there is one (so re-runs of a
+    partition write identical bytes), else the run's start."""
+    if logical_date is None:
+        value = started_at
+    elif isinstance(logical_date, datetime):
+        value = logical_date
+    else:
+        value = datetime(logical_date.year, logical_date.month, logical_date.day, tzinfo=UTC)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan
+
+
+@dataclass(frozen=True, slots=True)
+class RunPlan:
+    """What a run will do; serialised to the run's staging dir so Airflow tasks can share it."""
+
+    run_id: str
+    logical_date: str | None
+    ingested_at: str
+    started_at: str
+    entity_backend: str
+    pages_seen: int
+    batches: list[list[tuple[str, str, str | None]]]  # (page_id, path, published sha or None)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def batch_count(self) -> int:
+        return len(self.batches)
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> RunPlan:
+        body = json.loads(data)
+        body["batches"] = [[tuple(p) for p in b] for b in body["batches"]]
+        return cls(**body)
+
+
+def snapshot_connection(wh: Warehouse, manifest: Manifest) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the catalog's views over ``manifest``'s files."""
+    con = duckdb.connect(config={"file_search_path": wh.local_root})
+    for stmt in view_statements(manifest):
+        con.execute(stmt)
+    return con
+
+
+def published_hashes(wh: Warehouse, manifest: Manifest, run_id: str) -> dict[str, str]:
+    """page_id -> content sha256 of pages another run already settled (published, or quarantined
+    for a reason that retrying an unchanged file cannot fix). Pages settled by ``run_id`` itself
+    are not listed: re-running a partition reprocesses and replaces its own pages."""
+    if not manifest.partitions:
+        return {}
+    con = snapshot_connection(wh, manifest)
+    try:
+        rows = con.execute(
+            """SELECT s.page_id, s.content_sha256 FROM page_states s
+               LEFT JOIN _quarantine_all q ON q.page_id = s.page_id AND q.run_id = s.run_id
+               WHERE s.run_id <> ? AND s.content_sha256 IS NOT NULL
+                 AND (s.status = 'published' OR q.reason_code NOT IN (SELECT unnest(?)))""",
+            [run_id, sorted(RETRYABLE_REASONS)],
+        ).fetchall()
+    finally:
+        con.close()
+    return {page_id: sha for page_id, sha in rows}
+
+
+def resolve_entity_backend(settings: Settings) -> tuple[str, str | None]:
+    """The backend to use and a warning when the default had to fall back to ``rules``."""
+    from etl.entities import resolve_backend_name
+
+    return resolve_backend_name(settings.entity_backend, explicit=settings.entity_backend_explicit)
+
+
+def plan_run(
+    settings: Settings,
+    *,
+    run_id: str,
+    logical_date: datetime | date | None,
+    started_at: datetime,
+) -> RunPlan:
+    """Discover input pages, decide which are new or changed, cut them into batches, and save the
+    plan in the run's (freshly cleared) staging dir."""
+    wh = Warehouse.at(settings.warehouse)
+    refs = discover_pages(settings.input)
+    manifest = read_manifest(wh)
+    known = published_hashes(wh, manifest, run_id)
+    backend, warning = resolve_entity_backend(settings)
+    batches = [
+        [(ref.page_id, ref.path, known.get(ref.page_id)) for ref in chunk]
+        for chunk in iter_chunks(refs, settings.batch_size)
+    ]
+    plan = RunPlan(
+        run_id=run_id,
+        logical_date=None if logical_date is None else _iso(logical_date),
+        ingested_at=logical_timestamp(logical_date, started_at).isoformat(),
+        started_at=started_at.isoformat(),
+        entity_backend=backend,
+        pages_seen=len(refs),
+        batches=batches,
+        warnings=[warning] if warning else [],
+    )
+    clear_staging(wh, run_id)
+    wh.fs.makedirs(wh.layout.staging_dir(run_id), exist_ok=True)
+    wh.fs.pipe_file(wh.layout.join("_staging", run_id, "plan.json"), plan.to_json())
+    log.info(
+        "plan %s: %d pages found, %d already published elsewhere, %d batches, backend %s",
+        run_id, len(refs), sum(1 for r in refs if r.page_id in known), len(batches), backend,
+    )
+    return plan
+
+
+def load_plan(settings: Settings, run_id: str) -> RunPlan:
+    wh = Warehouse.at(settings.warehouse)
+    try:
+        with wh.fs.open(wh.layout.join("_staging", run_id, "plan.json"), "rb") as handle:
+            return RunPlan.from_json(handle.read())
+    except FileNotFoundError:
+        raise UsageError(f"no plan for run {run_id!r}; run the discover step first") from None
+
+
+def _iso(value: datetime | date) -> str:
+    return value.isoformat()
+
+
+# ---------------------------------------------------------------------------------------------
+# Batches
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """Small, JSON-safe summary of one processed batch (this is what XCom carries)."""
+
+    batch_no: int
+    staged: dict[str, list[str]]
+    pages: int
+    skipped: int
+    published: int
+    quarantined: dict[str, int]
+    rows: dict[str, int]
+    seconds: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> BatchResult:
+        return cls(**body)
+
+
+@functools.cache
+def _entity_backend(name: str) -> Any:
+    from etl.entities import make_backend
+
+    return make_backend(name)
+
+
+@functools.cache
+def link_platforms() -> dict[str, str]:
+    """domain -> platform from the link_platforms seed."""
+    seed = contract("link_platforms").seed
+    assert seed is not None
+    with open(project_root() / seed, encoding="utf-8", newline="") as handle:
+        return {row["domain"].strip().lower(): row["platform"].strip() for row in csv.DictReader(handle)}
+
+
+def _quarantine_row(
+    ref: tuple[str, str, str | None], sha: str | None, reason: str, message: str, line: int | None,
+    ctx: RunContext,
+) -> dict[str, Any]:
+    return {
+        "page_id": ref[0],
+        "source_file": ref[1],
+        "content_sha256": sha,
+        "reason_code": reason,
+        "message": message,
+        "line_number": line,
+        "run_id": ctx.run_id,
+        "quarantined_at": ctx.ingested_at,
+    }
+
+
+def entity_inputs(page: ParsedPage) -> PageEntityInput:
+    """A parsed page's texts in the order entity rows are attributed: title, description, comments."""
+    texts = [EntityText("title", page.title)]
+    if page.description:
+        texts.append(EntityText("description", page.description))
+    texts += [EntityText("comment", c.text, c.index) for c in page.comments]
+    return PageEntityInput(texts=tuple(texts), channel=page.channel)
+
+
+def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResult:
+    """Read, decode, parse, annotate, transform and validate one batch; stage its Parquet files.
+
+    A page that fails any step becomes a quarantine row with a reason; the batch never stops for
+    one page. Deterministic: the same input and plan stage the same bytes.
+    """
+    from etl.extract import decode_page
+    from etl.parse import parse_page
+
+    wh = Warehouse.at(settings.warehouse)
+    ctx = RunContext(plan.run_id, datetime.fromisoformat(plan.ingested_at), plan.entity_backend)
+    timer = _StageTimer()
+    quarantined: list[dict[str, Any]] = []
+    parsed: list[tuple[PageSource, ParsedPage]] = []
+    skipped = 0
+    refs = plan.batches[batch_no]
+    for ref in refs:
+        page_id, path, known_sha = ref
+        with timer("read"):
+            try:
+                raw = read_page_bytes(path, settings.max_page_bytes)
+            except OSError as exc:
+                quarantined.append(_quarantine_row(ref, None, "unreadable", f"cannot read {path}: {exc}", None, ctx))
+                continue
+        if known_sha == raw.sha256:
+            skipped += 1
+            continue
+        with timer("parse"):
+            try:
+                if raw.size_bytes > settings.max_page_bytes:
+                    raise PageRejected(
+                        "too_large",
+                        f"{raw.size_bytes} bytes exceeds the {settings.max_page_bytes}-byte page limit "
+                        "(ETL_MAX_PAGE_BYTES)",
+                    )
+                page = parse_page(decode_page(raw.data, max_bytes=settings.max_page_bytes))
+            except PageRejected as rej:
+                quarantined.append(_quarantine_row(ref, raw.sha256, rej.reason_code, rej.message, rej.line, ctx))
+                continue
+            except Exception as exc:  # a parser bug must not stop the batch: quarantine the page
+                log.warning("parser error on %s: %r", path, exc)
+                quarantined.append(
+                    _quarantine_row(ref, raw.sha256, "parse_error", f"parser error: {exc!r}", None, ctx)
+                )
+                continue
+        parsed.append((PageSource(page_id, path, raw.sha256, raw.size_bytes), page))
+
+    with timer("entities"):
+        mentions, entity_failures = _annotate(plan.entity_backend, parsed)
+    results = []
+    for (src, page), page_mentions in zip(parsed, mentions, strict=True):
+        if src.page_id in entity_failures:
+            quarantined.append(
+                _quarantine_row((src.page_id, src.source_file, None), src.content_sha256, "entity_error",
+                                entity_failures[src.page_id], None, ctx)
+            )
+        else:
+            results.append(PageResult(src, page, tuple(page_mentions)))
+
+    with timer("transform"):
+        tables = build_tables(results, ctx, link_platforms())
+    with timer("validate"):
+        report = validate.validate_batch(tables, platforms=frozenset(link_platforms().values()) | {"web"})
+    if report.failing_pages:
+        tables = _drop_pages(tables, set(report.failing_pages))
+        by_id = {r.source.page_id: r.source for r in results}
+        for page_id, failed in sorted(report.failing_pages.items()):
+            src = by_id[page_id]
+            quarantined.append(
+                _quarantine_row((page_id, src.source_file, None), src.content_sha256, "validation_failed",
+                                "failed expectations: " + ", ".join(failed), None, ctx)
+            )
+    tables["quarantine"] = quarantine_table(quarantined)
+    tables["validation_results"] = validation_table(report.outcomes, ctx.run_id, batch_no)
+    with timer("stage"):
+        staged = {
+            name: [write_staged_table(wh, plan.run_id, f"{name}-b{batch_no:05d}", table)]
+            for name, table in tables.items()
+            if table.num_rows
+        }
+    reasons = Counter(str(r["reason_code"]) for r in quarantined)
+    result = BatchResult(
+        batch_no=batch_no,
+        staged=staged,
+        pages=len(refs),
+        skipped=skipped,
+        published=tables["videos"].num_rows,
+        quarantined=dict(sorted(reasons.items())),
+        rows={name: t.num_rows for name, t in tables.items()},
+        seconds=timer.totals(),
+    )
+    log.info(
+        "batch %d of run %s: %d pages, %d skipped, %d published, %d quarantined, %.2fs",
+        batch_no, plan.run_id, result.pages, skipped, result.published, sum(reasons.values()),
+        sum(result.seconds.values()),
+    )
+    return result
+
+
+def _annotate(
+    backend_name: str, pages: Sequence[tuple[PageSource, ParsedPage]]
+) -> tuple[list[list[Any]], dict[str, str]]:
+    """Mentions per page; if the batch call fails, retry page by page to isolate the culprit.
+
+    Returns the mentions (one list per page) and page_id -> message for pages that still fail.
+    """
+    backend = _entity_backend(backend_name)
+    inputs = [entity_inputs(p) for _, p in pages]
+    try:
+        return backend.annotate(inputs), {}
+    except Exception:
+        log.warning("entity backend failed on a batch; retrying page by page")
+    mentions: list[list[Any]] = []
+    failures: dict[str, str] = {}
+    for (src, _), one in zip(pages, inputs, strict=True):
+        try:
+            mentions.append(backend.annotate([one])[0])
+        except Exception as exc:
+            mentions.append([])
+            failures[src.page_id] = f"entity backend error: {exc!r}"
+    return mentions, failures
+
+
+def _drop_pages(tables: dict[str, pa.Table], page_ids: set[str]) -> dict[str, pa.Table]:
+    """Remove every row of the given pages from all data tables (pages go to quarantine whole)."""
+    import pyarrow.compute as pc
+
+    videos = tables["videos"]
+    bad_videos = videos.filter(pc.is_in(videos["page_id"], pa.array(sorted(page_ids))))["video_id"]
+    out = {}
+    for name, table in tables.items():
+        mask = pc.invert(pc.is_in(table["video_id"], bad_videos))
+        out[name] = table.filter(mask)
+    return out
+
+
+def validation_table(outcomes: Iterable[validate.ExpectationOutcome], run_id: str, batch_no: int | None) -> pa.Table:
+    rows = [{**asdict(o), "run_id": run_id, "batch_no": batch_no} for o in outcomes]
+    schema = contract("validation_results").arrow_schema
+    return conform("validation_results", pa.Table.from_pylist(rows, schema=schema))
+
+
+# ---------------------------------------------------------------------------------------------
+# Finalize
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a run did, for the CLI summary and the task logs."""
+
+    run_id: str
+    status: str
+    pages_seen: int
+    pages_skipped: int
+    pages_published: int
+    quarantined: dict[str, int]
+    rows: dict[str, int]
+    seconds: dict[str, float]
+    warnings: list[str]
+    catalog: str
+    generation: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def seed_tables() -> dict[str, pa.Table]:
+    """The reference CSVs of seeds/reference as contract-conformed tables."""
+    out = {}
+    for c in seed_contracts():
+        assert c.seed is not None
+        with open(project_root() / c.seed, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        table = pa.Table.from_pylist(rows, schema=c.arrow_schema)
+        out[c.name] = conform(c.name, table.sort_by([(k, "ascending") for k in c.primary_key]))
+    return out
+
+
+def finalize_run(
+    settings: Settings,
+    plan: RunPlan,
+    results: Sequence[BatchResult],
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    lock_wait_seconds: float = 0,
+    hold_lock: bool = True,
+) -> RunSummary:
+    """Audit the staged run, then publish it atomically and rebuild the catalog.
+
+    Run-level expectations that fail with ``error`` severity block publishing: the run's pages
+    are quarantined with ``validation_failed`` instead and the previous warehouse stays as it was.
+    """
+    wh = Warehouse.at(settings.warehouse)
+    t0 = time.perf_counter()
+    staged: dict[str, list[str]] = {}
+    for result in sorted(results, key=lambda r: r.batch_no):
+        for table, rels in result.staged.items():
+            staged.setdefault(table, []).extend(rels)
+    audit = validate.audit_run(wh, staged)
+    status = "published"
+    if any(not o.success and o.severity == "error" for o in audit.outcomes):
+        status = "validation_failed"
+    validation_seconds = sum(r.seconds.get("validate", 0.0) for r in results) + audit.seconds
+
+    finished = now()
+    quarantined = Counter[str]()
+    rows = Counter[str]()
+    for r in results:
+        quarantined.update(r.quarantined)
+        rows.update(r.rows)
+    pages_published = sum(r.published for r in results)
+    pages_skipped = sum(r.skipped for r in results)
+    if status == "validation_failed":
+        staged = _quarantine_whole_run(wh, plan, staged, audit)
+        quarantined = Counter({"validation_failed": pages_published, **quarantined})
+        pages_published = 0
+        rows = Counter({k: 0 for k in DATA_TABLES})
+    elif pages_published == 0 and not quarantined and pages_skipped == plan.pages_seen:
+        status = "nothing_to_do"
+
+    runs_row = {
+        "run_id": plan.run_id,
+        "logical_date": None if plan.logical_date is None else logical_timestamp(datetime.fromisoformat(plan.logical_date), finished),
+        "started_at": _naive(datetime.fromisoformat(plan.started_at)),
+        "finished_at": _naive(finished),
+        "status": status,
+        "entity_backend": plan.entity_backend,
+        "orchestrator": settings.orchestrator,
+        "pages_seen": plan.pages_seen,
+        "pages_skipped": pages_skipped,
+        "pages_published": pages_published,
+        "pages_quarantined": sum(quarantined.values()),
+        **{f"{t}_rows": rows.get(t, 0) for t in DATA_TABLES},
+        "validation_seconds": round(validation_seconds, 3),
+        "total_seconds": round(time.perf_counter() - t0 + sum(sum(r.seconds.values()) for r in results), 3),
+        "attempt": _previous_attempts(wh, plan.run_id) + 1,
+    }
+    audit_table = validation_table(audit.outcomes, plan.run_id, None)
+    if audit_table.num_rows:
+        staged.setdefault("validation_results", []).append(
+            write_staged_table(wh, plan.run_id, "validation_results-run", audit_table)
+        )
+    runs_table = conform("runs", pa.Table.from_pylist([runs_row], schema=contract("runs").arrow_schema))
+    staged["runs"] = [write_staged_table(wh, plan.run_id, "runs", runs_table)]
+
+    def _publish() -> Manifest:
+        manifest = publish_run(wh, plan.run_id, staged, seed_tables(), now=finished, grace=timedelta(seconds=settings.gc_grace_seconds))
+        build_catalog(wh, manifest)
+        collect_garbage(wh, manifest, now=finished, grace=timedelta(seconds=settings.gc_grace_seconds))
+        clear_staging(wh, plan.run_id)
+        return manifest
+
+    if hold_lock:
+        with publish_lock(wh, wait_seconds=lock_wait_seconds):
+            manifest = _publish()
+    else:
+        manifest = _publish()
+    summary = RunSummary(
+        run_id=plan.run_id,
+        status=status,
+        pages_seen=plan.pages_seen,
+        pages_skipped=pages_skipped,
+        pages_published=pages_published,
+        quarantined=dict(sorted(quarantined.items())),
+        rows={t: rows.get(t, 0) for t in DATA_TABLES},
+        seconds=_stage_seconds(results, time.perf_counter() - t0),
+        warnings=list(plan.warnings),
+        catalog=wh.layout.catalog_path,
+        generation=manifest.generation,
+    )
+    for table in DATA_TABLES:
+        log.info("run %s table %s: %d rows", plan.run_id, table, summary.rows[table])
+    return summary
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _previous_attempts(wh: Warehouse, run_id: str) -> int:
+    manifest = read_manifest(wh)
+    files = manifest.partitions.get(run_id, {}).get("runs", [])
+    if not files:
+        return 0
+    con = duckdb.connect(config={"file_search_path": wh.local_root})
+    try:
+        row = con.execute("SELECT max(attempt) FROM read_parquet(?)", [files]).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _quarantine_whole_run(wh: Warehouse, plan: RunPlan, staged: dict[str, list[str]], audit: Any) -> dict[str, list[str]]:
+    """Replace the run's data files by quarantine rows for every page it would have published."""
+    failed = sorted({o.expectation for o in audit.outcomes if not o.success and o.severity == "error"})
+    con = duckdb.connect(config={"file_search_path": wh.local_root})
+    try:
+        videos = staged.get("videos", [])
+        rows = con.execute(
+            "SELECT page_id, source_file, content_sha256, ingested_at FROM read_parquet(?)", [videos]
+        ).fetchall() if videos else []
+    finally:
+        con.close()
+    quarantine_rows = [
+        {
+            "page_id": page_id,
+            "source_file": source_file,
+            "content_sha256": sha,
+            "reason_code": "validation_failed",
+            "message": "run-level expectations failed: " + ", ".join(failed),
+            "line_number": None,
+            "run_id": plan.run_id,
+            "quarantined_at": ingested_at,
+        }
+        for page_id, source_file, sha, ingested_at in rows
+    ]
+    kept = {k: v for k, v in staged.items() if k not in DATA_TABLES}
+    if quarantine_rows:
+        kept.setdefault("quarantine", []).append(
+            write_staged_table(wh, plan.run_id, "quarantine-validation", quarantine_table(quarantine_rows))
+        )
+    return kept
+
+
+def _stage_seconds(results: Sequence[BatchResult], finalize_seconds: float) -> dict[str, float]:
+    totals = Counter[str]()
+    for r in results:
+        totals.update(r.seconds)
+    totals["publish"] += finalize_seconds
+    return {k: round(v, 3) for k, v in totals.items()}
+
+
+class _StageTimer:
+    """Accumulates wall seconds per named stage."""
+
+    def __init__(self) -> None:
+        self._totals: Counter[str] = Counter()
+
+    def __call__(self, stage: str) -> _StageTimer:
+        self._stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self._start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self._totals[self._stage] += time.perf_counter() - self._start
+
+    def totals(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in self._totals.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole run
+
+
+def run(
+    settings: Settings,
+    *,
+    run_id: str,
+    logical_date: datetime | date | None,
+    started_at: datetime | None = None,
+    lock_wait_seconds: float = 0,
+    on_batch: Callable[[BatchResult], None] | None = None,
+) -> RunSummary:
+    """Run the whole pipeline for one partition: plan, process every batch, finalize.
+
+    Holds the warehouse's publish lock from start to end, so two runs never interleave.
+    Batches run in a pool of ``settings.workers`` processes when there is more than one batch.
+    """
+    started_at = started_at or datetime.now(UTC)
+    wh = Warehouse.at(settings.warehouse)
+    with publish_lock(wh, wait_seconds=lock_wait_seconds):
+        if read_manifest(wh).generation:
+            ensure_catalog(wh)  # repair a catalog left behind by a crash between manifest and catalog
+        plan = plan_run(settings, run_id=run_id, logical_date=logical_date, started_at=started_at)
+        results = list(_run_batches(settings, plan, on_batch))
+        return finalize_run(settings, plan, results, hold_lock=False)
+
+
+def _run_batches(settings: Settings, plan: RunPlan, on_batch: Callable[[BatchResult], None] | None) -> Iterable[BatchResult]:
+    if plan.batch_count <= 1 or settings.workers == 1:
+        for n in range(plan.batch_count):
+            result = process_batch(settings, plan, n)
+            if on_batch:
+                on_batch(result)
+            yield result
+        return
+    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(process_batch, settings, plan, n) for n in range(plan.batch_count)]
+        for future in futures:
+            result = future.result()
+            if on_batch:
+                on_batch(result)
+            yield result
+
+
+def seeds_dir() -> Path:
+    return project_root() / "seeds"

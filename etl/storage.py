@@ -1,0 +1,155 @@
+"""Where things live: input discovery and the warehouse layout, addressed by path or fsspec URL.
+
+All warehouse paths come from ``WarehouseLayout``; all file access goes through fsspec so the same
+code can read landing folders and write tables on object storage (s3://, gs://, abfs://) when the
+matching fsspec driver is installed.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import hashlib
+import posixpath
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+from etl.errors import UsageError
+
+_READ_CHUNK = 1 << 20
+
+
+def filesystem(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    """The fsspec filesystem and the filesystem-internal path of ``url`` (a plain path is local)."""
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:
+        raise UsageError(f"cannot address {url!r}: {exc}") from exc
+    return fs, path
+
+
+def is_local(fs: fsspec.AbstractFileSystem) -> bool:
+    return isinstance(fs, LocalFileSystem)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRef:
+    """A discovered input file: ``page_id`` (file stem, disambiguated on collision) and its path."""
+
+    page_id: str
+    path: str
+
+
+def discover_pages(input_url: str) -> list[PageRef]:
+    """Every ``*.txt`` page under ``input_url`` (a directory, a glob, or one file), sorted by path.
+
+    Directories named ``*.txt`` and broken links are left out here and never reach a batch;
+    symbolic links to regular files are followed (the user put them there). Two files with the
+    same stem in different folders get distinct page ids: the stem plus a short hash of the path.
+    """
+    fs, root = filesystem(input_url)
+    if globlib.has_magic(root):
+        candidates = fs.glob(root)
+    elif fs.isdir(root):
+        candidates = fs.glob(posixpath.join(root, "**", "*.txt"))
+    elif fs.exists(root):
+        candidates = [root]
+    else:
+        raise UsageError(f"input {input_url!r} does not exist")
+    paths = sorted(p for p in candidates if _is_regular_file(fs, p))
+    stems = [PurePosixPath(p).stem for p in paths]
+    counts = Counter(stems)
+    refs = []
+    for path, stem in zip(paths, stems, strict=True):
+        page_id = stem
+        if counts[stem] > 1:
+            page_id = f"{stem}~{hashlib.sha256(path.encode()).hexdigest()[:8]}"
+        refs.append(PageRef(page_id=page_id, path=_unstrip(fs, path)))
+    return refs
+
+
+def _is_regular_file(fs: fsspec.AbstractFileSystem, path: str) -> bool:
+    try:
+        return bool(fs.isfile(path))
+    except OSError:
+        return False
+
+
+def _unstrip(fs: fsspec.AbstractFileSystem, path: str) -> str:
+    """Path as the user would address it: plain for local files, a URL otherwise."""
+    return path if is_local(fs) else fs.unstrip_protocol(path)
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """Bytes read from one file (at most ``limit + 1`` kept) with the digest of the whole file."""
+
+    data: bytes
+    size_bytes: int
+    sha256: str
+
+
+def read_page_bytes(path: str, limit: int) -> RawPage:
+    """Read a page, hashing all of it but keeping only ``limit + 1`` bytes in memory."""
+    fs, fpath = filesystem(path)
+    digest = hashlib.sha256()
+    kept = bytearray()
+    size = 0
+    with fs.open(fpath, "rb") as handle:
+        while chunk := handle.read(_READ_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if len(kept) <= limit:
+                kept += chunk[: limit + 1 - len(kept)]
+    return RawPage(bytes(kept), size, digest.hexdigest())
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseLayout:
+    """Every path inside a warehouse, relative to its root (``rel_*``) or absolute (``*_path``)."""
+
+    root: str
+
+    def join(self, *parts: str) -> str:
+        return posixpath.join(self.root, *parts)
+
+    @property
+    def manifest_path(self) -> str:
+        return self.join("_manifest.json")
+
+    @property
+    def catalog_path(self) -> str:
+        return self.join("warehouse.duckdb")
+
+    @property
+    def lock_path(self) -> str:
+        return self.join(".publish.lock")
+
+    @property
+    def docs_dir(self) -> str:
+        return self.join("quality", "data_docs")
+
+    @property
+    def report_dir(self) -> str:
+        return self.join("report")
+
+    def staging_dir(self, run_id: str) -> str:
+        return self.join("_staging", run_id)
+
+    @staticmethod
+    def rel_table_file(table: str, run_id: str, digest: str) -> str:
+        return posixpath.join("tables", table, f"run_id={run_id}", f"{digest}.parquet")
+
+    @staticmethod
+    def rel_seed_file(name: str, digest: str) -> str:
+        return posixpath.join("seeds", name, f"{digest}.parquet")
+
+
+def iter_chunks(items: list[PageRef], size: int) -> Iterator[list[PageRef]]:
+    """Consecutive chunks of ``size`` items (the last may be shorter)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
