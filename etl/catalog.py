@@ -35,7 +35,7 @@ def _files_select(table: str, files: list[str]) -> str:
         return _typed_empty_select(table)
     listed = ", ".join(quote_sql_string(f) for f in files)
     cols = ", ".join(contract(table).column_names)
-    return f"SELECT {cols} FROM read_parquet([{listed}])"
+    return f"SELECT {cols} FROM read_parquet([{listed}], hive_partitioning = false)"
 
 
 def view_statements(manifest: Manifest) -> list[str]:
@@ -45,19 +45,19 @@ def view_statements(manifest: Manifest) -> list[str]:
     # Current state: each page's latest event (published or quarantined) wins.
     stmts.append(
         """CREATE VIEW page_states AS
-        SELECT page_id, source_file, content_sha256, run_id, at, status FROM (
-            SELECT page_id, source_file, content_sha256, run_id, ingested_at AS at,
+        SELECT page_id, source_file, content_sha256, run_id, event_at, status FROM (
+            SELECT page_id, source_file, content_sha256, run_id, ingested_at AS event_at,
                    'published' AS status FROM _videos_all
             UNION ALL
-            SELECT page_id, source_file, content_sha256, run_id, quarantined_at AS at,
+            SELECT page_id, source_file, content_sha256, run_id, quarantined_at AS event_at,
                    'quarantined' AS status FROM _quarantine_all
         )
-        QUALIFY row_number() OVER (PARTITION BY page_id ORDER BY at DESC, run_id DESC) = 1"""
+        QUALIFY row_number() OVER (PARTITION BY page_id ORDER BY event_at DESC, run_id DESC) = 1"""
     )
     stmts.append(
         """CREATE VIEW videos AS SELECT v.* FROM _videos_all v
-        SEMI JOIN page_states s ON v.page_id = s.page_id AND v.run_id = s.run_id
-        WHERE s.status = 'published'"""
+        SEMI JOIN page_states s
+            ON v.page_id = s.page_id AND v.run_id = s.run_id AND s.status = 'published'"""
     )
     for child in DATA_TABLES[1:]:
         stmts.append(
@@ -66,13 +66,16 @@ def view_statements(manifest: Manifest) -> list[str]:
         )
     stmts.append(
         """CREATE VIEW quarantine AS SELECT q.* FROM _quarantine_all q
-        SEMI JOIN page_states s ON q.page_id = s.page_id AND q.run_id = s.run_id
-        WHERE s.status = 'quarantined'"""
+        SEMI JOIN page_states s
+            ON q.page_id = s.page_id AND q.run_id = s.run_id AND s.status = 'quarantined'"""
     )
     stmts.append("CREATE VIEW quarantine_history AS SELECT * FROM _quarantine_all")
     stmts += [f"CREATE VIEW {t} AS SELECT * FROM _{t}_all" for t in tables if t in _HISTORY_TABLES]
     for name, rel in sorted(manifest.seeds.items()):
-        stmts.append(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({quote_sql_string(rel)})")
+        stmts.append(
+            f"CREATE VIEW {name} AS SELECT * FROM read_parquet({quote_sql_string(rel)}, "
+            "hive_partitioning = false)"
+        )
     stmts += analyst_view_statements()
     return stmts
 
@@ -113,9 +116,13 @@ def build_catalog(wh: Warehouse, manifest: Manifest | None = None) -> Path:
             [manifest.generation, manifest.published_at],
         )
         con.execute("CHECKPOINT")
-    finally:
         con.close()
-    os.replace(tmp, final)
+        os.replace(tmp, final)
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
     return final
 
 

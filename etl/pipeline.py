@@ -569,7 +569,7 @@ def _previous_attempts(wh: Warehouse, run_id: str) -> int:
         return 0
     con = duckdb.connect(config={"file_search_path": wh.local_root})
     try:
-        row = con.execute("SELECT max(attempt) FROM read_parquet(?)", [files]).fetchone()
+        row = con.execute("SELECT max(attempt) FROM read_parquet(?, hive_partitioning = false)", [files]).fetchone()
     finally:
         con.close()
     return int(row[0]) if row and row[0] is not None else 0
@@ -582,7 +582,7 @@ def _quarantine_whole_run(wh: Warehouse, plan: RunPlan, staged: dict[str, list[s
     try:
         videos = staged.get("videos", [])
         rows = con.execute(
-            "SELECT page_id, source_file, content_sha256, ingested_at FROM read_parquet(?)", [videos]
+            "SELECT page_id, source_file, content_sha256, ingested_at FROM read_parquet(?, hive_partitioning = false)", [videos]
         ).fetchall() if videos else []
     finally:
         con.close()
