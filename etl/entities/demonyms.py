@@ -20,7 +20,7 @@ Libyan Lithuanian Malaysian Malian Mexican Moldovan Mongolian Moroccan Nepalese 
 Norwegian Omani Pakistani Palestinian Persian Peruvian Polish Portuguese Qatari Romanian Russian
 Saudi Scottish Serbian Slovak Slovenian Somali Spanish Sudanese Swedish Swiss Syrian Taiwanese
 Tajik Thai Tunisian Turkish Turkmen Ugandan Ukrainian Uzbek Venezuelan Vietnamese Welsh Yemeni
-Soviet Eurasian Turkic Slavic Kurdish Kurd Pashtun Baloch Uyghur Chechen Tatar Yazidi Druze
+Turk Soviet Eurasian Turkic Slavic Kurdish Kurd Pashtun Baloch Uyghur Chechen Tatar Yazidi Druze
 Alawite Muslim Christian Jewish Jew Catholic Orthodox Protestant Evangelical Sunni Shia Shiite
 Hindu Buddhist Sikh Zionist Islamist Democrat Republican Communist Bolshevik
 """

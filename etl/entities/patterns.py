@@ -28,8 +28,11 @@ _TRIGGER_FORMS = frozenset(PERSON_TRIGGERS) | frozenset(
 
 
 def is_word_boundary(text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` is not glued to letters/digits on either side."""
-    if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+    """True when ``text[start:end]`` is not glued to a word on either side.
+
+    A digit before the name counts as a boundary: transcripts glue times to text ("03:40Harari").
+    """
+    if start > 0 and (text[start - 1].isalpha() or text[start - 1] == "_"):
         return False
     return not (end < len(text) and (text[end].isalnum() or text[end] == "_"))
 
@@ -123,7 +126,7 @@ def trigger_person_spans(text: str) -> list[RawSpan]:
     for last, length in _trigger_automaton().iter(text):
         start = last + 1 - length
         # The end boundary is checked by ``name_run``, which needs whitespace after the title.
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        if start > 0 and (text[start - 1].isalpha() or text[start - 1] == "_"):
             continue
         run = name_run(text, last + 1)
         if run is not None:

@@ -79,7 +79,8 @@ def clean_span(text: str, span: RawSpan) -> RawSpan | None:
         return span  # already clean: the common case for gazetteer and model spans
     start, end = _strip_edges(text, span.start, span.end)
     article = _LEADING_ARTICLE_RE.match(text, start, end)
-    if article and article.end() < end and span.label != HASHTAG:
+    # A channel is matched as the page spells it ("The Diary Of A CEO"): its article stays.
+    if article and article.end() < end and span.priority < PRIORITY_CHANNEL:
         start = article.end()
     if span.label == "PERSON":
         prefix = _TRIGGER_PREFIX_RE.match(text, start, end)

@@ -1,0 +1,1 @@
+"""Offline quality and speed measurements of pipeline stages (never run inside the pipeline)."""
