@@ -86,7 +86,7 @@ SHORT_STAMP_RE = re.compile(
     re.IGNORECASE,
 )
 
-# Chapter and transcript timestamps at the start of a line: "00:00 Intro", "0:00 – Topic", "00:07Text".
+# Chapter and transcript timestamps starting a line: "00:00 Intro", "0:00 – Topic", "00:07Text".
 TIMESTAMP_LINE_RE = re.compile(r"^\(?\d{1,2}:\d{2}(?::\d{2})?\)?(?=\D|$)")
 
 # Action words and counters that page chrome puts inside comment blocks (removed from text).

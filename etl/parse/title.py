@@ -8,6 +8,7 @@ corroboration, because ``" - "`` separates ordinary title parts far more often t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etl.errors import PageRejected
@@ -50,7 +51,7 @@ class TitleLine:
     raw: str
 
 
-def find_title(stripped: list[str]) -> TitleLine:
+def find_title(stripped: Sequence[str]) -> TitleLine:
     """First plausible title line (skipping navigation chrome); ``PageRejected('no_title')``.
 
     ``stripped`` are the page's lines with surrounding whitespace removed.

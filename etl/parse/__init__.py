@@ -1,0 +1,145 @@
+"""Page text -> ``ParsedPage``: title, channel, description, links, hashtags, comments (pure).
+
+``parse_page`` is the stage entry point. It raises ``PageRejected`` (``no_title``,
+``not_a_video_page``, or ``parser_error`` for a bug met on an odd page) and nothing else, so one
+strange page goes to quarantine instead of stopping a 100,000-page run. ``parse_page_strict`` is
+the same without that last safety net; the property tests use it so bugs still surface there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from etl.errors import PageRejected
+from etl.parse.comments import CommentParse, Draft, parse_comments
+from etl.parse.description import Description, read_description
+from etl.parse.layout import classify_layout, is_video_page
+from etl.parse.links import find_links
+from etl.parse.sections import Body, Head, read_body, read_head
+from etl.parse.title import split_channel
+from etl.records import PageComment, PageLink, ParsedPage, SourceKind
+from etl.textscan import unique_hashtags
+
+__all__ = ["parse_page", "parse_page_strict"]
+
+
+def parse_page(text: str) -> ParsedPage:
+    """Parse one page's text (as returned by ``etl.extract.decode_page``).
+
+    Raises ``PageRejected`` only; an unexpected error becomes reason ``parser_error``.
+    """
+    try:
+        return parse_page_strict(text)
+    except PageRejected:
+        raise
+    except Exception as error:  # the quarantine row carries it; the run goes on
+        raise PageRejected("parser_error", f"{type(error).__name__}: {error}") from error
+
+
+def parse_page_strict(text: str) -> ParsedPage:
+    """``parse_page`` without converting unexpected errors (for tests and debugging)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
+    head = read_head(stripped)
+    body = read_body(lines, stripped, head.body_start)
+    description = read_description(lines, stripped, body.desc_start, body.desc_end)
+    found = (
+        parse_comments(lines, stripped, body.comments_start, body.comments_end)
+        if body.comments_start is not None
+        else CommentParse(None, ())
+    )
+    title, channel = split_channel(head.title.raw, head.channel)
+    links = _links(lines, head, description, found.drafts)
+    footer = stripped[body.footer_line] if body.footer_line is not None else None
+    layout = classify_layout(
+        style=found.style,
+        is_mirror=head.is_mirror,
+        is_transcript=head.is_transcript,
+        header=body.header,
+        footer=footer,
+        description_lines=[stripped[i] for i in description.kept],
+    )
+    if not is_video_page(
+        title=title,
+        folded_text=text.casefold(),
+        stripped=stripped,
+        link_urls=(link.url for link in links),
+        layout=layout,
+        style=found.style,
+    ):
+        raise PageRejected(
+            "not_a_video_page", "nothing on the page refers to a video", head.title.index + 1
+        )
+    return ParsedPage(
+        title=title,
+        channel=channel,
+        description=description.text,
+        layout=layout,
+        title_line=head.title.index + 1,
+        description_line_start=_one_based(description.first),
+        description_line_end=_one_based(description.last),
+        hashtags=unique_hashtags(title, description.text),
+        declared_comment_count=_declared(body),
+        comments=_comments(found.drafts),
+        links=links,
+        published=head.published,
+    )
+
+
+def _declared(body: Body) -> int | None:
+    """The count the header states (None without a header or a number)."""
+    return body.header.count if body.header is not None else None
+
+
+def _one_based(index: int | None) -> int | None:
+    """0-based line index -> 1-based line number (None stays None)."""
+    return None if index is None else index + 1
+
+
+def _comments(drafts: Sequence[Draft]) -> tuple[PageComment, ...]:
+    """Drafts -> records: page-order index, 1-based lines."""
+    return tuple(
+        PageComment(
+            index=position,
+            text=draft.text,
+            line_start=draft.first + 1,
+            line_end=draft.last + 1,
+            author=draft.author,
+            parent_index=draft.parent,
+            posted=draft.posted,
+            like_count=draft.like_count,
+        )
+        for position, draft in enumerate(drafts)
+    )
+
+
+def _links(
+    lines: Sequence[str], head: Head, description: Description, drafts: Sequence[Draft]
+) -> tuple[PageLink, ...]:
+    """Every URL in page order: title, head label lines, description, then each comment."""
+    found: list[PageLink] = []
+    found.extend(_line_links(head.title.raw, head.title.index, "title", None))
+    for index in (*head.link_lines, *description.kept):
+        found.extend(_line_links(lines[index], index, "description", None))
+    for position, draft in enumerate(drafts):
+        for index, text in draft.body:
+            found.extend(_line_links(text, index, "comment", position))
+    return tuple(found)
+
+
+def _line_links(
+    line: str, index: int, source: SourceKind, comment_index: int | None
+) -> list[PageLink]:
+    """PageLink rows for the URLs of one line (``index`` 0-based)."""
+    return [
+        PageLink(
+            url=link.url,
+            label=link.label,
+            source=source,
+            line=index + 1,
+            comment_index=comment_index,
+        )
+        for link in find_links(line)
+    ]

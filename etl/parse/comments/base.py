@@ -1,0 +1,108 @@
+"""The comment draft shared by the per-style comment parsers, and helpers they all need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from etl.parse.patterns import ACTION_LINE_RE, LIKE_ACTION_RE, parse_count
+
+# (0-based line index, text of that line as it goes into the comment)
+BodyLine = tuple[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One comment before numbering: its text lines with provenance, 0-based line span."""
+
+    body: tuple[BodyLine, ...]
+    first: int
+    last: int
+    author: str | None = None
+    posted: str | None = None
+    like_count: int | None = None
+    parent: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The comment text: body lines joined with newlines."""
+        return "\n".join(text for _, text in self.body)
+
+
+def indent_of(line: str) -> int:
+    """Leading whitespace width (a tab counts as 4, as scrapers render it)."""
+    width = 0
+    for ch in line:
+        if ch == " " or ch == "\u00a0":
+            width += 1
+        elif ch == "\t":
+            width += 4
+        else:
+            break
+    return width
+
+
+def dedent_body(lines: Sequence[str], indices: Sequence[int]) -> list[BodyLine]:
+    """Lines with their common indentation removed and trailing space stripped.
+
+    Relative indentation (code, nested lists inside a comment) is kept because the commenter
+    wrote it; the common part is layout.
+    """
+    widths = [indent_of(lines[i]) for i in indices if lines[i].strip()]
+    common = min(widths) if widths else 0
+    return [(i, _drop_indent(lines[i], common).rstrip()) for i in indices]
+
+
+def _drop_indent(line: str, width: int) -> str:
+    """Remove up to ``width`` columns of leading whitespace."""
+    removed = 0
+    position = 0
+    while position < len(line) and removed < width and line[position] in " \t\u00a0":
+        removed += 4 if line[position] == "\t" else 1
+        position += 1
+    return line[position:]
+
+
+def strip_actions(body: Sequence[BodyLine]) -> tuple[tuple[BodyLine, ...], int | None]:
+    """Drop action-word lines (``Reply``, ``Like (3)``…) and blank edges; like count if shown."""
+    kept: list[BodyLine] = []
+    likes: int | None = None
+    for index, text in body:
+        stripped = text.strip()
+        if stripped and ACTION_LINE_RE.match(stripped):
+            like = LIKE_ACTION_RE.match(stripped)
+            if like is not None:
+                likes = parse_count(like.group("n") or like.group("m") or "")
+            continue
+        kept.append((index, text))
+    return trim_blank(kept), likes
+
+
+def trim_blank(body: Sequence[BodyLine]) -> tuple[BodyLine, ...]:
+    """Body without leading/trailing blank lines and with runs of blank lines collapsed to one."""
+    out: list[BodyLine] = []
+    for item in body:
+        if not item[1].strip() and (not out or not out[-1][1].strip()):
+            continue
+        out.append(item)
+    while out and not out[-1][1].strip():
+        out.pop()
+    return tuple(out)
+
+
+def parent_by_indent(stack: list[tuple[int, int]], indent: int) -> int | None:
+    """Pop ``stack`` (indent, draft position) to the nearest shallower comment: the parent.
+
+    Mutates only the caller-owned working stack; callers push the new comment afterwards.
+    """
+    while stack and stack[-1][0] >= indent:
+        stack.pop()
+    return stack[-1][1] if stack else None
+
+
+def last_nonblank(lines: Sequence[str], start: int, end: int) -> int:
+    """Index of the last non-blank line in ``lines[start:end]`` (``start`` if all blank)."""
+    for index in range(end - 1, start - 1, -1):
+        if lines[index].strip():
+            return index
+    return start

@@ -1,0 +1,136 @@
+"""Family C: WordPress (``Name says:`` + date + text + ``Reply``) and Blogger (``Name said...``).
+
+An author line is only trusted when a date line follows it (or, for WordPress, when it stands
+alone right after a ``Reply`` or the header), so a sentence like ``My mother says:`` inside a
+comment does not split it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from etl.parse.comments.base import (
+    Draft,
+    dedent_body,
+    indent_of,
+    last_nonblank,
+    parent_by_indent,
+    strip_actions,
+)
+from etl.parse.patterns import ACTION_LINE_RE, DATE_LINE_RE
+
+SAYS_RE = re.compile(
+    r"^(?P<name>[^\n]{1,80}?)\s+(?:on\s+(?P<on>.{4,60}?)\s+)?"
+    r"(?:says|said|dice|sagt|dit|говорит|каже|napsal|disse|zegt|écrit|schreibt|escribió)\s?:"
+    r"\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+SAID_RE = re.compile(
+    r"^(?P<name>[^\n]{1,80}?)\s+(?:said|dijo|a dit|hat gesagt)\s?(?:\.\.\.|…)$", re.I
+)
+_MAX_BARE_NAME_WORDS = 4
+
+
+def is_wordpress_start(stripped: Sequence[str], index: int, end: int) -> bool:
+    """``Name says:`` with a date on the same or the next non-blank line."""
+    match = SAYS_RE.match(stripped[index])
+    if match is None:
+        return False
+    rest = match.group("rest")
+    if rest:
+        return DATE_LINE_RE.match(rest) is not None
+    if match.group("on"):
+        return True
+    following = _next_nonblank(stripped, index + 1, end)
+    return following is not None and DATE_LINE_RE.match(stripped[following]) is not None
+
+
+def is_blogger_start(stripped: Sequence[str], index: int) -> bool:
+    """``Name said...`` (also ``said…``)."""
+    return SAID_RE.match(stripped[index]) is not None
+
+
+def parse_wordpress(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> list[Draft]:
+    """WordPress comments in ``lines[start:end]``; replies nest by indentation when shown."""
+    starts = [i for i in range(start, end) if _wordpress_head(stripped, i, start, end)]
+    drafts: list[Draft] = []
+    stack: list[tuple[int, int]] = []
+    for number, first in enumerate(starts):
+        block_end = starts[number + 1] if number + 1 < len(starts) else end
+        match = SAYS_RE.match(stripped[first])
+        author = match.group("name").strip() if match else None
+        posted = (match.group("on") or match.group("rest") or None) if match else None
+        text_from = first + 1
+        if posted is None:
+            date_index = _next_nonblank(stripped, first + 1, block_end)
+            if date_index is not None and DATE_LINE_RE.match(stripped[date_index]):
+                posted = stripped[date_index]
+                text_from = date_index + 1
+        parent = parent_by_indent(stack, indent_of(lines[first]))
+        stack.append((indent_of(lines[first]), len(drafts)))
+        body, likes = strip_actions(dedent_body(lines, range(text_from, block_end)))
+        drafts.append(
+            Draft(
+                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
+            )
+        )
+    return drafts
+
+
+def _wordpress_head(stripped: Sequence[str], index: int, start: int, end: int) -> bool:
+    """An author line: dated, or a short bare ``Name says:`` after a Reply line or the header."""
+    if is_wordpress_start(stripped, index, end):
+        return True
+    match = SAYS_RE.match(stripped[index])
+    if match is None or match.group("rest") or len(match.group("name").split()) > 4:
+        return False
+    previous = _previous_nonblank(stripped, index - 1, start)
+    return previous is None or ACTION_LINE_RE.match(stripped[previous]) is not None
+
+
+def parse_blogger(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> list[Draft]:
+    """Blogger comments: ``Name said...``, text, then a timestamp line (kept as ``posted``)."""
+    starts = [i for i in range(start, end) if SAID_RE.match(stripped[i])]
+    drafts: list[Draft] = []
+    stack: list[tuple[int, int]] = []
+    for number, first in enumerate(starts):
+        block_end = starts[number + 1] if number + 1 < len(starts) else end
+        match = SAID_RE.match(stripped[first])
+        author = match.group("name").strip() if match else None
+        body, likes = strip_actions(dedent_body(lines, range(first + 1, block_end)))
+        posted: str | None = None
+        # The timestamp closes the comment (after the text); a date line up top is also seen.
+        for position in (-1, 0):
+            if body and DATE_LINE_RE.match(body[position][1].strip()):
+                posted = body[position][1].strip()
+                body = body[:-1] if position == -1 else body[1:]
+                break
+        parent = parent_by_indent(stack, indent_of(lines[first]))
+        stack.append((indent_of(lines[first]), len(drafts)))
+        drafts.append(
+            Draft(
+                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
+            )
+        )
+    return drafts
+
+
+def _next_nonblank(stripped: Sequence[str], index: int, end: int) -> int | None:
+    """Index of the next non-blank stripped line in ``[index, end)``."""
+    for position in range(index, min(end, len(stripped))):
+        if stripped[position]:
+            return position
+    return None
+
+
+def _previous_nonblank(stripped: Sequence[str], index: int, start: int) -> int | None:
+    """Index of the previous non-blank stripped line in ``[start, index]``."""
+    for position in range(index, start - 1, -1):
+        if stripped[position]:
+            return position
+    return None

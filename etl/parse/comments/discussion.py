@@ -1,0 +1,151 @@
+"""Family F and other discussion styles: Substack (``Name's avatar``), ``Re:`` subjects, and
+``Name • 2 years ago`` (Disqus-like) author lines.
+
+Substack puts ``Expand full comment``, ``Reply``, ``Share``, ``Like (3)`` and ``1 more
+comment...`` among the comment lines; they are chrome and removed (a ``Like (3)`` gives the like
+count). A ``Re:`` subject line is thread chrome echoing the post title, so it is not comment text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from etl.parse.comments.base import (
+    Draft,
+    dedent_body,
+    indent_of,
+    last_nonblank,
+    parent_by_indent,
+    strip_actions,
+)
+from etl.parse.patterns import DATE_LINE_RE, SHORT_STAMP_RE
+
+AVATAR_RE = re.compile(r"^(?P<name>.{1,80}?)['’]s avatar$", re.IGNORECASE)
+RE_SUBJECT_RE = re.compile(r"^(?:re|aw|sv|ответ)(?:\[\d+\])?\s?:\s*(?P<subject>.*)$", re.I)
+_BYLINE_RE = re.compile(
+    r"^(?:(?:posted|written|submitted)\s+)?by\s+(?P<name>.{1,80}?)"
+    r"(?:\s*(?:,|\bon\b|\bat\b|[-–—|•·])\s*(?P<date>.+))?$",
+    re.IGNORECASE,
+)
+_NAME_DATE_RE = re.compile(r"^(?P<name>[^•·|]{1,80}?)\s+[•·|–—]\s+(?P<date>.{2,60})$")
+_MAX_NAME_WORDS = 6
+
+StartTest = Callable[[Sequence[str], int, int], bool]
+
+
+def is_avatar_start(stripped: Sequence[str], index: int) -> bool:
+    """``Jane Doe's avatar``: Substack's first line of every comment."""
+    return AVATAR_RE.match(stripped[index]) is not None
+
+
+def is_re_start(stripped: Sequence[str], index: int) -> bool:
+    """A ``Re: subject`` line."""
+    return RE_SUBJECT_RE.match(stripped[index]) is not None
+
+
+def is_name_date_start(stripped: Sequence[str], index: int) -> bool:
+    """``Name • 2 years ago`` / ``Name | May 3, 2024`` on one line."""
+    match = _NAME_DATE_RE.match(stripped[index])
+    return (
+        match is not None
+        and len(match.group("name").split()) <= _MAX_NAME_WORDS
+        and _is_stamp(match.group("date"))
+    )
+
+
+def parse_substack(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> list[Draft]:
+    """Substack comments: avatar line, name line, stamp line, text, chrome."""
+    drafts: list[Draft] = []
+    stack: list[tuple[int, int]] = []
+    starts = [i for i in range(start, end) if AVATAR_RE.match(stripped[i])]
+    for number, first in enumerate(starts):
+        block_end = starts[number + 1] if number + 1 < len(starts) else end
+        avatar = AVATAR_RE.match(stripped[first])
+        author = avatar.group("name").strip() if avatar else None
+        cursor = _skip_blank(stripped, first + 1, block_end)
+        if cursor < block_end and author is not None and stripped[cursor] == author:
+            cursor = _skip_blank(stripped, cursor + 1, block_end)
+        posted: str | None = None
+        if cursor < block_end and _is_stamp(stripped[cursor]):
+            posted = stripped[cursor]
+            cursor += 1
+        parent = parent_by_indent(stack, indent_of(lines[first]))
+        stack.append((indent_of(lines[first]), len(drafts)))
+        body, likes = strip_actions(dedent_body(lines, range(cursor, block_end)))
+        drafts.append(
+            Draft(
+                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
+            )
+        )
+    return drafts
+
+
+def parse_re_subjects(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> list[Draft]:
+    """``Re: subject`` + optional ``by Name on date`` byline + text."""
+    drafts: list[Draft] = []
+    stack: list[tuple[int, int]] = []
+    starts = [i for i in range(start, end) if RE_SUBJECT_RE.match(stripped[i])]
+    for number, first in enumerate(starts):
+        block_end = starts[number + 1] if number + 1 < len(starts) else end
+        cursor = _skip_blank(stripped, first + 1, block_end)
+        author: str | None = None
+        posted: str | None = None
+        byline = _BYLINE_RE.match(stripped[cursor]) if cursor < block_end else None
+        named = _NAME_DATE_RE.match(stripped[cursor]) if cursor < block_end else None
+        if byline is not None:
+            author, posted = byline.group("name").strip(), byline.group("date")
+            cursor += 1
+        elif named is not None and _is_stamp(named.group("date")):
+            author, posted = named.group("name").strip(), named.group("date")
+            cursor += 1
+        parent = parent_by_indent(stack, indent_of(lines[first]))
+        stack.append((indent_of(lines[first]), len(drafts)))
+        body, likes = strip_actions(dedent_body(lines, range(cursor, block_end)))
+        posted = posted.strip() if posted else None
+        drafts.append(
+            Draft(
+                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
+            )
+        )
+    return drafts
+
+
+def parse_name_date(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> list[Draft]:
+    """``Name • 2 years ago`` author lines, text until the next one."""
+    drafts: list[Draft] = []
+    stack: list[tuple[int, int]] = []
+    starts = [i for i in range(start, end) if is_name_date_start(stripped, i)]
+    for number, first in enumerate(starts):
+        block_end = starts[number + 1] if number + 1 < len(starts) else end
+        match = _NAME_DATE_RE.match(stripped[first])
+        author = match.group("name").strip() if match else None
+        posted = match.group("date").strip() if match else None
+        parent = parent_by_indent(stack, indent_of(lines[first]))
+        stack.append((indent_of(lines[first]), len(drafts)))
+        body, likes = strip_actions(dedent_body(lines, range(first + 1, block_end)))
+        drafts.append(
+            Draft(
+                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
+            )
+        )
+    return drafts
+
+
+def _is_stamp(text: str) -> bool:
+    """A date, a time stamp or a relative age as comment systems print them."""
+    text = text.strip()
+    return bool(SHORT_STAMP_RE.match(text) or DATE_LINE_RE.match(text))
+
+
+def _skip_blank(stripped: Sequence[str], index: int, end: int) -> int:
+    """First non-blank index at or after ``index`` (``end`` if none)."""
+    while index < end and not stripped[index]:
+        index += 1
+    return index

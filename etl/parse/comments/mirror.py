@@ -1,0 +1,134 @@
+"""Family B: video-host mirror comments (``• @handle`` / ``@handle 1 year ago +214`` / text).
+
+Replies are indented deeper than their parent's bullet. Some mirrors glue the handle to the age
+(``@name441012 days ago``); the bullet line above says where the handle ends, so it is resolved
+against that line rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from etl.parse.comments.base import (
+    Draft,
+    dedent_body,
+    indent_of,
+    last_nonblank,
+    parent_by_indent,
+    strip_actions,
+)
+from etl.parse.patterns import RELATIVE_AGE_RE, parse_count
+
+BULLET_RE = re.compile(r"^(?P<indent>\s*)[•·]\s*(?P<handle>@[^\s•]{1,100})\s*$")
+# Without a bullet line: "@handle 3 days ago +12" (handle ends at the first space).
+_AGE_LINE_RE = re.compile(r"^(?P<handle>@[^\s]{1,100}?)\s+(?P<rest>.+)$")
+_LIKES_TAIL_RE = re.compile(r"\s*\+\s?(?P<likes>\d[\d,.\u00a0]*\s?[kKmM]?)\s*$")
+_EDITED_RE = re.compile(r"\s*\((?:edited|изменено|змінено|upraveno|editado|modifié)\)\s*", re.I)
+
+
+def is_mirror_start(stripped: Sequence[str], index: int) -> bool:
+    """A ``• @handle`` line whose next non-blank line starts with the same handle."""
+    match = BULLET_RE.match(stripped[index])
+    if match is None:
+        return False
+    following = _next_nonblank(stripped, index + 1, len(stripped))
+    return following is not None and stripped[following].startswith(match.group("handle"))
+
+
+def parse_mirror(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> list[Draft]:
+    """Comments in ``lines[start:end]``: one per bullet line, text until the next bullet.
+
+    Mirrors that drop the bullet lines are read from the ``@handle 3 days ago`` lines instead.
+    """
+    starts = [i for i in range(start, end) if BULLET_RE.match(stripped[i])]
+    bulleted = bool(starts)
+    if not bulleted:
+        starts = [i for i in range(start, end) if split_glued_handle(stripped[i]) is not None]
+    drafts: list[Draft] = []
+    stack: list[tuple[int, int]] = []
+    for number, first in enumerate(starts):
+        block_end = starts[number + 1] if number + 1 < len(starts) else end
+        indent = indent_of(lines[first])
+        parent = parent_by_indent(stack, indent)
+        stack.append((indent, len(drafts)))
+        one = _bulleted if bulleted else _unbulleted
+        drafts.append(one(lines, stripped, first, block_end, parent))
+    return drafts
+
+
+def _bulleted(
+    lines: Sequence[str], stripped: Sequence[str], first: int, end: int, parent: int | None
+) -> Draft:
+    """Bullet line at ``first``, then the age line, then text up to ``end``."""
+    bullet = BULLET_RE.match(stripped[first])
+    handle = bullet.group("handle") if bullet else None
+    age_index = _next_nonblank(stripped, first + 1, end)
+    posted: str | None = None
+    likes: int | None = None
+    text_from = first + 1
+    if age_index is not None and handle is not None and stripped[age_index].startswith(handle):
+        posted, likes = split_age(stripped[age_index][len(handle) :])
+        text_from = age_index + 1
+    return _draft(lines, (first, text_from, end), handle, posted, likes, parent)
+
+
+def _unbulleted(
+    lines: Sequence[str], stripped: Sequence[str], first: int, end: int, parent: int | None
+) -> Draft:
+    """``@handle 3 days ago +5`` at ``first``, then text up to ``end``."""
+    glued = split_glued_handle(stripped[first])
+    handle, rest = glued if glued is not None else (None, "")
+    posted, likes = split_age(rest)
+    return _draft(lines, (first, first + 1, end), handle, posted, likes, parent)
+
+
+def _draft(
+    lines: Sequence[str],
+    span: tuple[int, int, int],
+    handle: str | None,
+    posted: str | None,
+    likes: int | None,
+    parent: int | None,
+) -> Draft:
+    """The comment whose block is ``span`` = (first line, first text line, end exclusive)."""
+    first, text_from, end = span
+    body, action_likes = strip_actions(dedent_body(lines, range(text_from, end)))
+    return Draft(
+        body=body,
+        first=first,
+        last=last_nonblank(lines, first, end),
+        author=handle,
+        posted=posted,
+        like_count=likes if likes is not None else action_likes,
+        parent=parent,
+    )
+
+
+def split_age(rest: str) -> tuple[str | None, int | None]:
+    """``' 1 year ago (edited) +214'`` -> ``('1 year ago', 214)``; empty parts are None."""
+    likes: int | None = None
+    tail = _LIKES_TAIL_RE.search(rest)
+    if tail is not None:
+        likes = parse_count(tail.group("likes").replace("\u00a0", " "))
+        rest = rest[: tail.start()]
+    posted = _EDITED_RE.sub(" ", rest).strip()
+    return (posted or None), likes
+
+
+def split_glued_handle(line: str) -> tuple[str, str] | None:
+    """``@name 3 days ago`` without a bullet line: ``(handle, rest)`` when the rest is an age."""
+    match = _AGE_LINE_RE.match(line)
+    if match is None or RELATIVE_AGE_RE.match(match.group("rest")) is None:
+        return None
+    return match.group("handle"), match.group("rest")
+
+
+def _next_nonblank(stripped: Sequence[str], index: int, end: int) -> int | None:
+    """Index of the next non-blank stripped line in ``[index, end)`` (None if there is none)."""
+    for position in range(index, end):
+        if stripped[position]:
+            return position
+    return None

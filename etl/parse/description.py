@@ -1,0 +1,62 @@
+"""The description block: trimmed, de-indented, scraper-duplicated paragraphs dropped.
+
+Mirror pages indent the whole description; that indentation is layout, not text. Some scrapers
+emit a paragraph twice in a row; the copy is dropped (with its links) because the author wrote it
+once. Short paragraphs (``Subscribe``) may legitimately repeat and are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from etl.parse.comments.base import dedent_body
+
+_MIN_DUPLICATE_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """Description text, the 0-based lines it keeps, and its first/last line (None if empty)."""
+
+    text: str
+    kept: tuple[int, ...]
+    first: int | None
+    last: int | None
+
+
+def read_description(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> Description:
+    """The description in ``lines[start:end]`` (0-based, end exclusive)."""
+    while start < end and not stripped[start]:
+        start += 1
+    while end > start and not stripped[end - 1]:
+        end -= 1
+    if start >= end:
+        return Description("", (), None, None)
+    kept = _without_repeated_paragraphs(stripped, start, end)
+    body = dedent_body(lines, kept)
+    return Description("\n".join(text for _, text in body), tuple(kept), start, end - 1)
+
+
+def _without_repeated_paragraphs(stripped: Sequence[str], start: int, end: int) -> list[int]:
+    """Line indices of ``[start, end)`` minus paragraphs identical to the paragraph before."""
+    kept: list[int] = []
+    previous: tuple[str, ...] = ()
+    paragraph: list[int] = []
+    blanks: list[int] = []
+    for index in range(start, end + 1):
+        if index < end and stripped[index]:
+            paragraph.append(index)
+            continue
+        if paragraph:
+            content = tuple(stripped[i] for i in paragraph)
+            is_copy = content == previous and sum(map(len, content)) >= _MIN_DUPLICATE_CHARS
+            if not is_copy:
+                kept.extend(blanks)
+                kept.extend(paragraph)
+            previous, paragraph, blanks = content, [], []
+        if index < end:
+            blanks.append(index)
+    return kept

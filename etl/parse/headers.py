@@ -1,0 +1,90 @@
+"""Comment-section headers and the count they declare (``1,047 comments``, ``КОМЕНТАРІ • 331``).
+
+FORMATS.md: the number stated is the declared count; zero in words is 0; a header without a
+number (``Comments``, ``Discussion about this video``) declares nothing (None). ``1 more
+comment...`` is a pager, not a header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from etl.parse.patterns import NUM, parse_count
+
+HeaderKind = Literal["count", "thoughts", "blogger", "zero", "bare"]
+
+_WORD_NUM = r"no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+# Words for "comments" in the interface languages seen (stems: Slavic forms inflect).
+_STEMS = (
+    r"comments?|kommentar\w*|komentář\w*|komentar\w*|koment\w*|comentario\w*|comentário\w*"
+    r"|commentaires?|commenti|коммент\w*|комент\w*|yorum\w*|reacties|reacciones|respuestas"
+    r"|responses?|réponses|تعليق\w*|التعليقات|评论|評論|コメント|댓글|σχόλια|תגובות"
+)
+_COUNT_FIRST_RE = re.compile(
+    rf"^(?P<n>{NUM}|{_WORD_NUM})\s+(?:(?P<stem>{_STEMS})|(?P<thoughts>thoughts?|repl(?:y|ies))"
+    r"(?=\s+(?:on|to)\b))(?P<rest>\s*:|\s+(?:on|to|so far|yet|for|in|about|zu|sur|sobre|на|к)"
+    r"\b.*)?$",
+    re.IGNORECASE,
+)
+_STEM_FIRST_RE = re.compile(
+    rf"^(?:{_STEMS}|discussion|discussions)\s*(?:\(\s*(?P<a>{NUM})\s*\)|[:•·|–—-]\s*(?P<b>{NUM})"
+    rf"|\s+(?P<c>{NUM}))$",
+    re.IGNORECASE,
+)
+_VIEW_ALL_RE = re.compile(
+    rf"^(?:view|show|see|read)\s+(?:all\s+)?(?P<n>{NUM})\s+comments?$", re.IGNORECASE
+)
+_ZERO_RE = re.compile(
+    r"^(?:be the first to comment|there are no comments(?: yet)?|no one has commented yet"
+    r"|no comments(?: yet)?|no responses(?: yet)?|нет комментариев|коментарів немає"
+    r"|немає коментарів"
+    r"|žádné komentáře|keine kommentare|aucun commentaire|sin comentarios|nessun commento"
+    r"|brak komentarzy|henüz yorum yok)\b.{0,80}$",
+    re.IGNORECASE,
+)
+_BARE_RE = re.compile(
+    r"^(?:comments|kommentare|commentaires|comentarios|comentários|commenti|komentarze|komentáře"
+    r"|коментарі|комментарии|yorumlar|reacties|تعليقات|التعليقات|discussion|user comments"
+    r"|reader comments|discussion about this (?:video|post|episode|podcast)|top comments"
+    r"|all comments|responses)\s*:?$",
+    re.IGNORECASE,
+)
+_MAX_HEADER_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A comment-section header: the declared count (None when no number) and its form."""
+
+    count: int | None
+    kind: HeaderKind
+
+
+def match_header(line: str) -> Header | None:
+    """The header stated by one stripped line, or None when the line is not a header."""
+    if not line or len(line) > _MAX_HEADER_CHARS:
+        return None
+    match = _COUNT_FIRST_RE.match(line)
+    if match is not None:
+        count = parse_count(match.group("n"))
+        if count is None:
+            return None
+        if match.group("thoughts") is not None:
+            return Header(count, "thoughts")
+        rest = (match.group("rest") or "").strip()
+        if rest == ":":
+            return Header(count, "blogger")
+        return Header(count, "zero" if count == 0 else "count")
+    for pattern in (_STEM_FIRST_RE, _VIEW_ALL_RE):
+        match = pattern.match(line)
+        if match is not None:
+            number = next(g for g in match.groups() if g is not None)
+            count = parse_count(number)
+            return None if count is None else Header(count, "zero" if count == 0 else "count")
+    if _ZERO_RE.match(line):
+        return Header(0, "zero")
+    if _BARE_RE.match(line):
+        return Header(None, "bare")
+    return None

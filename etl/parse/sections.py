@@ -1,0 +1,210 @@
+"""Split a page into head (title block + metadata), description, comment region and footer.
+
+One forward pass over the lines: the head ends at the first line that is not a repeated title,
+label line, mirror chrome or channel line; the description runs to the comment header (or the first
+unmistakable comment line, a footer, or a "related videos" heading); the comment region runs from
+there to the first footer (``Leave a Reply``, ``Post a Comment``…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from etl.parse.comments import strong_start_style
+from etl.parse.comments.base import indent_of
+from etl.parse.comments.ordered import ITEM_RE
+from etl.parse.headers import Header, match_header
+from etl.parse.patterns import (
+    CHROME_HEADING_RE,
+    DATE_LINE_RE,
+    FOOTER_RE,
+    META_LABEL_RE,
+    MIRROR_CHROME_RE,
+    POSTED_BYLINE_RE,
+    PUBLISHED_BULLET_RE,
+    SUBSCRIBERS_RE,
+)
+from etl.parse.title import TitleLine, find_title, looks_like_channel
+
+# The head (title repeats, labels, mirror chrome) is short on every page in the survey.
+_MAX_HEAD_LINES = 30
+_CHANNEL_LABELS = frozenset(
+    {"channel / source", "channel/source", "channel", "publication", "uploaded by", "канал"}
+)
+_PUBLISHED_LABELS = frozenset(
+    {"published", "published on", "published at", "uploaded", "uploaded on", "upload date"}
+    | {"date", "posted", "posted on", "опубліковано", "опубликовано"}
+)
+_HEADER_HINT_RE = re.compile(
+    r"comment|koment|komment|коммент|комент|yorum|thought|respons|repl|reac|discussion|réponse"
+    r"|respuesta|تعليق|评论|評論|コメント|댓글|σχόλια|תגובות",
+    re.IGNORECASE,
+)
+_MAX_HEADER_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What the lines around the title state: channel, publication date, where the body starts."""
+
+    title: TitleLine
+    channel: str | None
+    channel_line: int | None
+    published: str | None
+    body_start: int
+    link_lines: tuple[int, ...]
+    is_mirror: bool
+    is_transcript: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """Line spans (0-based, end exclusive) of description and comment region, and the header."""
+
+    desc_start: int
+    desc_end: int
+    header_line: int | None
+    header: Header | None
+    comments_start: int | None
+    comments_end: int
+    footer_line: int | None
+
+
+def read_head(stripped: Sequence[str]) -> Head:
+    """The title block and the metadata lines right under it (``stripped`` = stripped lines)."""
+    title = find_title(stripped)
+    channel: str | None = None
+    channel_line: int | None = None
+    published: str | None = None
+    link_lines: list[int] = []
+    is_mirror = is_transcript = False
+    index = title.index + 1
+    limit = min(len(stripped), title.index + 1 + _MAX_HEAD_LINES)
+    while index < limit:
+        line = stripped[index]
+        if not line or line == title.raw or line == stripped[title.index]:
+            index += 1
+            continue
+        bullet = PUBLISHED_BULLET_RE.match(line)
+        label = META_LABEL_RE.match(line) if bullet is None else None
+        byline = POSTED_BYLINE_RE.match(line) if bullet is None and label is None else None
+        if bullet is not None:
+            published, is_mirror = bullet.group("date").strip(), True
+        elif label is not None:
+            name, value = " ".join(label.group("label").casefold().split()), label.group("value")
+            value = value.strip()
+            if name in _CHANNEL_LABELS and value and channel is None:
+                channel, channel_line = value, index
+                is_transcript = is_transcript or "/" in name
+            elif name in _PUBLISHED_LABELS and value:
+                published = published or value
+            link_lines.append(index)
+        elif byline is not None:
+            published = published or byline.group("date").strip()
+        elif SUBSCRIBERS_RE.match(line) or MIRROR_CHROME_RE.match(line):
+            is_mirror = is_mirror or SUBSCRIBERS_RE.match(line) is None
+        elif channel is None and _is_channel_line(stripped, index, limit, title):
+            channel, channel_line = line, index
+        else:
+            break
+        index += 1
+    return Head(
+        title, channel, channel_line, published, index, tuple(link_lines), is_mirror, is_transcript
+    )
+
+
+def _is_channel_line(stripped: Sequence[str], index: int, limit: int, title: TitleLine) -> bool:
+    """A name line under the title, corroborated by the title suffix or by what follows it
+    (a subscriber count, mirror chrome, a ``Published`` line or a date)."""
+    line = stripped[index]
+    if not looks_like_channel(line) or ITEM_RE.match(line):
+        return False
+    suffix = title.raw.rpartition(" | ")[2] if " | " in title.raw else None
+    if suffix is not None and suffix.casefold() == line.casefold():
+        return True
+    following = next((i for i in range(index + 1, limit) if stripped[i]), None)
+    if following is None:
+        return False
+    after = stripped[following]
+    return bool(
+        SUBSCRIBERS_RE.match(after)
+        or MIRROR_CHROME_RE.match(after)
+        or PUBLISHED_BULLET_RE.match(after)
+        or DATE_LINE_RE.match(after)
+    )
+
+
+def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body:
+    """Description, header and comment region from line ``start`` on (one forward pass)."""
+    total = len(stripped)
+    desc_end = total
+    header_line: int | None = None
+    header: Header | None = None
+    comments_start: int | None = None
+    footer_line: int | None = None
+    for index in range(start, total):
+        line = stripped[index]
+        if not line:
+            continue
+        if FOOTER_RE.match(line):
+            footer_line = index
+            break
+        if comments_start is not None:
+            continue
+        found = _header_of(line)
+        if found is not None:
+            header_line, header, comments_start = index, found, index + 1
+            desc_end = min(desc_end, index)
+        elif strong_start_style(stripped, index, total) is not None:
+            comments_start = index
+            desc_end = min(desc_end, index)
+        elif CHROME_HEADING_RE.match(line):
+            desc_end = min(desc_end, index)
+    end = footer_line if footer_line is not None else total
+    desc_end = min(desc_end, end)
+    if comments_start is None:
+        comments_start = trailing_list_start(lines, stripped, start, end)
+        if comments_start is not None:
+            desc_end = min(desc_end, comments_start)
+    return Body(start, desc_end, header_line, header, comments_start, end, footer_line)
+
+
+def _header_of(line: str) -> Header | None:
+    """The header stated by a line; cheap hint check first (it runs on every body line)."""
+    if len(line) > _MAX_HEADER_CHARS:
+        return None
+    if not (line[0].isdigit() or _HEADER_HINT_RE.search(line)):
+        return None
+    return match_header(line)
+
+
+def trailing_list_start(
+    lines: Sequence[str], stripped: Sequence[str], start: int, end: int
+) -> int | None:
+    """First line of a headerless comment list that ends the body, or None.
+
+    FORMATS.md allows numbered comments straight after the body; to avoid reading a numbered
+    list in a description as comments, the list must be indented, start at ``1.`` after a blank
+    line, and run (items + deeper continuation lines) to the end of the body.
+    """
+    stop = start - 1
+    top_indent: int | None = None
+    for index in range(end - 1, start - 1, -1):
+        if not stripped[index]:
+            continue
+        indent = indent_of(lines[index])
+        if indent >= 1 and ITEM_RE.match(lines[index]):
+            top_indent = indent if top_indent is None else min(top_indent, indent)
+        elif indent < 2:
+            stop = index
+            break
+    first = next((i for i in range(stop + 1, end) if stripped[i]), None)
+    if first is None or top_indent is None or indent_of(lines[first]) != top_indent:
+        return None
+    match = ITEM_RE.match(lines[first])
+    if match is None or int(match.group("n")) != 1:
+        return None
+    # A blank line must separate the list from the body text above it.
+    return first if first - 1 > stop or stop < start else None
