@@ -56,13 +56,17 @@ def available_backends(model_name: str = SPACY_MODEL) -> tuple[str, ...]:
 
 
 def resolve_backend_name(
-    requested: str | None, *, model_name: str = SPACY_MODEL
+    requested: str | None,
+    *,
+    explicit: bool | None = None,
+    model_name: str = SPACY_MODEL,
 ) -> tuple[str, str | None]:
     """The backend to use and a warning, if any.
 
-    ``requested`` None means "the default, implicitly": without the model that falls back to
-    ``rules`` with a warning. An explicit ``"spacy"`` without the model is a ``ConfigError`` (the
-    user asked for it); an unknown name is a ``ConfigError`` too.
+    A request is explicit when ``explicit`` says so or, if ``explicit`` is None, when
+    ``requested`` is not None. An implicit request for the default ``spacy`` backend without the
+    model falls back to ``rules`` with a warning; an explicit one is a ``ConfigError`` (the user
+    asked for it). An unknown name is a ``ConfigError`` either way.
     """
     from etl.entities.spacy_backend import missing_model_message, model_installed
 
@@ -71,7 +75,8 @@ def resolve_backend_name(
     name = requested or DEFAULT_BACKEND
     if name != SPACY_BACKEND or model_installed(model_name):
         return name, None
-    if requested is None:
+    is_explicit = requested is not None if explicit is None else explicit
+    if not is_explicit:
         warning = missing_model_message(model_name) + "; falling back to the 'rules' backend"
         return RULES_BACKEND, warning
     raise ConfigError(missing_model_message(model_name))

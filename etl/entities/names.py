@@ -15,7 +15,8 @@ _LATIN_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 _POSSESSIVE_RE = re.compile(r"'[sS]?$")
 _SPACES_RE = re.compile(r"\s+")
-_KEY_PUNCT_RE = re.compile(r"[.\-‐–—_]+")
+_KEY_DOTS_RE = re.compile(r"\.")
+_KEY_DASHES_RE = re.compile(r"[\-‐–—_]+")
 
 
 def fold_latin(text: str) -> str:
@@ -45,12 +46,12 @@ _CACHE_SIZE = 1 << 16
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def name_key(text: str) -> str:
-    """The comparison key: no possessive, no Latin accents, case-folded, dots and dashes as spaces.
+    """The comparison key: no possessive, no Latin accents, case-folded, no dots, dashes as spaces.
 
     "U.S." and "US" share a key, so do "al-Assad" and "Al Assad".
     """
     base = fold_latin(strip_possessive(text.strip())).casefold()
-    base = _KEY_PUNCT_RE.sub(" ", base)
+    base = _KEY_DASHES_RE.sub(" ", _KEY_DOTS_RE.sub("", base))
     return _SPACES_RE.sub(" ", base).strip()
 
 

@@ -73,5 +73,7 @@ NAME_STOPWORDS: frozenset[str] = frozenset(
 
 
 def default_alias_path() -> Path:
-    """The curated alias seed in the repository (``seeds/reference/entity_aliases.csv``)."""
-    return Path(__file__).resolve().parents[2] / "seeds" / "reference" / "entity_aliases.csv"
+    """The curated alias seed, ``seeds/reference/entity_aliases.csv`` under the project root."""
+    from etl.config import project_root
+
+    return project_root() / "seeds" / "reference" / "entity_aliases.csv"

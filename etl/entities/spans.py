@@ -68,6 +68,8 @@ def clean_span(text: str, span: RawSpan) -> RawSpan | None:
     leading titles ("President", "Dr."), so "the Kremlin's" -> "Kremlin" and "DW Correspondent"
     style prefixes never reach the table. Offsets move with the text, keeping the slice invariant.
     """
+    if span.start >= span.end:
+        return None
     first, last = text[span.start], text[span.end - 1]
     if (
         first.isalnum()

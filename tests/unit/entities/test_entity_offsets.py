@@ -1,0 +1,71 @@
+"""Offsets invariant and ordering, for every backend, on the dev set and on generated text."""
+
+from __future__ import annotations
+
+from entity_pages import page_of, seed_page
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.entities import EntityBackend
+from etl.eval.entities import load_devset
+from etl.records import Mention, PageEntityInput
+
+
+def assert_invariants(page: PageEntityInput, mentions: list[Mention]) -> None:
+    """text slices, HASHTAG '#' position, and (source order, start_char) sorting."""
+    position = {(t.source, t.comment_index): i for i, t in enumerate(page.texts)}
+    keys = []
+    for m in mentions:
+        index = position[(m.source, m.comment_index)]
+        source_text = page.texts[index].text
+        assert source_text[m.start_char : m.end_char] == m.text, m
+        assert m.text == m.text.strip() and m.text
+        if m.label == "HASHTAG":
+            assert source_text[m.start_char - 1] == "#"
+        keys.append((index, m.start_char))
+    assert keys == sorted(keys)
+    assert all(a != b for a, b in zip(keys, keys[1:], strict=False))
+
+
+def test_offsets_on_seed_and_devset(any_backend: EntityBackend) -> None:
+    pages = [seed_page(), *(dev.page for dev in load_devset())]
+    for page, mentions in zip(pages, any_backend.annotate(pages), strict=True):
+        assert_invariants(page, mentions)
+
+
+def test_one_list_per_page_in_input_order(any_backend: EntityBackend) -> None:
+    pages = [page_of("Putin in Moscow"), page_of(""), page_of("Merkel in Berlin")]
+    result = any_backend.annotate(pages)
+    assert [[m.text for m in ms] for ms in result] == [
+        ["Putin", "Moscow"],
+        [],
+        ["Merkel", "Berlin"],
+    ]
+    assert any_backend.annotate([]) == []
+
+
+def test_hashtag_offsets_exclude_the_hash(rules_backend: EntityBackend) -> None:
+    page = page_of("Dürre #Sequía y #1 en #Niger_")
+    (mentions,) = rules_backend.annotate([page])
+    tags = [(m.text, m.start_char, m.end_char) for m in mentions if m.label == "HASHTAG"]
+    assert tags == [("Sequía", 7, 13), ("Niger", 23, 28)]
+
+
+_WORDS = st.sampled_from(
+    [
+        "Iran", "iran", "Tiran", "Iran's", "IRAN", "Russia’s", "President", "Putin", "Dr.",
+        "#Iran", "#1", "the", "The", "Kremlin", "DW", "’s", "-", "(", ")", ".", "\n", "Ünal",
+        "Natalia", "Smolentceva", "correspondent", "Mr.", "São", "Paulo", "🇺🇦", "\u00a0",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, max_size=25), st.sampled_from(["", " ", ", "]))
+def test_rules_invariants_on_generated_text(words: list[str], glue: str) -> None:
+    from etl.entities import make_backend
+
+    text = glue.join(words) if glue else " ".join(words).replace(" .", ".")
+    page = page_of(text, text, channel="DW")
+    (mentions,) = make_backend("rules").annotate([page])
+    assert_invariants(page, mentions)
