@@ -26,7 +26,7 @@ def test_implicit_default_falls_back_to_rules_with_warning() -> None:
 
 
 def test_explicit_spacy_without_model_is_an_error() -> None:
-    with pytest.raises(ConfigError, match="requirements/spacy-model.txt"):
+    with pytest.raises(ConfigError, match=r"requirements/spacy-model\.txt"):
         resolve_backend_name("spacy", model_name=MISSING)
     with pytest.raises(ConfigError):
         resolve_backend_name("spacy", explicit=True, model_name=MISSING)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from entity_pages import page_of, seed_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +26,7 @@ def assert_invariants(page: PageEntityInput, mentions: list[Mention]) -> None:
             assert source_text[m.start_char - 1] == "#"
         keys.append((index, m.start_char))
     assert keys == sorted(keys)
-    assert all(a != b for a, b in zip(keys, keys[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(keys))
 
 
 def test_offsets_on_seed_and_devset(any_backend: EntityBackend) -> None:
