@@ -2,7 +2,7 @@
 
 Exit codes: 0 done (even with quarantined pages), 1 validation blocked publishing, 2 usage error
 (bad path, option or SQL), 3 the warehouse is busy with another run, 4 publishing failed (disk
-full, permission denied; the previous warehouse is intact).
+full, permission denied; the previous warehouse is intact), 70 internal error (a bug).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from etl import __version__
 from etl.errors import EtlError, PublishError, UsageError, WarehouseBusy
 
-EXIT_OK, EXIT_VALIDATION, EXIT_USAGE, EXIT_BUSY, EXIT_PUBLISH = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_VALIDATION, EXIT_USAGE, EXIT_BUSY, EXIT_PUBLISH, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
 _QUIET_LOGGERS = ("great_expectations", "py.warnings", "fsspec", "filelock", "urllib3", "spacy")
 
@@ -32,7 +32,9 @@ def _parse_logical_date(text: str) -> date | datetime:
             return date.fromisoformat(text)
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD) or ISO timestamp: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"not a date (YYYY-MM-DD) or ISO timestamp: {text!r}"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -54,48 +56,83 @@ def build_parser() -> argparse.ArgumentParser:
         "ETL_MAX_PAGE_BYTES set the defaults of the options below (the Airflow DAG reads the same).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     wh_help = "warehouse directory (default: $ETL_WAREHOUSE or ./warehouse of the project)"
 
-    run = sub.add_parser("run", help="extract, transform, validate and publish every page of the input",
-                         description="Run the whole pipeline for one partition (logical date) and print a summary.")
-    run.add_argument("--input", help="page folder, glob or fsspec URL (default: $ETL_INPUT or seeds/pages)")
+    run = sub.add_parser(
+        "run",
+        help="extract, transform, validate and publish every page of the input",
+        description="Run the whole pipeline for one partition (logical date) and print a summary.",
+    )
+    run.add_argument(
+        "--input", help="page folder, glob or fsspec URL (default: $ETL_INPUT or seeds/pages)"
+    )
     run.add_argument("--warehouse", help=wh_help)
-    run.add_argument("--logical-date", type=_parse_logical_date,
-                     help="partition date YYYY-MM-DD or ISO timestamp (default: today, UTC); re-running "
-                     "a date replaces that date's output")
+    run.add_argument(
+        "--logical-date",
+        type=_parse_logical_date,
+        help="partition date YYYY-MM-DD or ISO timestamp (default: today, UTC); re-running "
+        "a date replaces that date's output",
+    )
     run.add_argument("--run-id", help="explicit partition key instead of the logical date")
-    run.add_argument("--entities", choices=("spacy", "rules"),
-                     help="entity backend (default: $ETL_ENTITIES or spacy; falls back to rules with a "
-                     "warning when the spaCy model is not installed)")
+    run.add_argument(
+        "--entities",
+        choices=("spacy", "rules"),
+        help="entity backend (default: $ETL_ENTITIES or spacy; falls back to rules with a "
+        "warning when the spaCy model is not installed)",
+    )
     run.add_argument("--batch-size", type=_positive_int, help="pages per batch (default 2000)")
-    run.add_argument("--workers", type=_positive_int, help="worker processes (default: 2 or CPU count)")
-    run.add_argument("--wait", type=float, default=0, metavar="SECONDS",
-                     help="wait this long for another run to finish instead of exiting (default 0)")
+    run.add_argument(
+        "--workers", type=_positive_int, help="worker processes (default: 2 or CPU count)"
+    )
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for another run to finish instead of exiting (default 0)",
+    )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    query = sub.add_parser("query", help="run read-only SQL against the warehouse",
-                           description="Run SQL against the warehouse catalog, read-only.")
+    query = sub.add_parser(
+        "query",
+        help="run read-only SQL against the warehouse",
+        description="Run SQL against the warehouse catalog, read-only.",
+    )
     query.add_argument("sql", nargs="?", help="SQL text (or use --file)")
     query.add_argument("--file", help="read the SQL from this file (e.g. queries/top_entities.sql)")
     query.add_argument("--warehouse", help=wh_help)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    query.add_argument("--max-rows", type=_positive_int, default=200, help="rows shown in table format")
+    query.add_argument(
+        "--max-rows", type=_positive_int, default=200, help="rows shown in table format"
+    )
 
-    inspect = sub.add_parser("inspect", help="show what the parser finds in one page, with line numbers")
+    inspect = sub.add_parser(
+        "inspect", help="show what the parser finds in one page, with line numbers"
+    )
     inspect.add_argument("page", help="path of a page file")
 
-    summary = sub.add_parser("summary", help="row counts, an example query and how to query further")
+    summary = sub.add_parser(
+        "summary", help="row counts, an example query and how to query further"
+    )
     summary.add_argument("--warehouse", help=wh_help)
 
-    catalog = sub.add_parser("catalog", help="rebuild warehouse.duckdb from the manifest (after a move or crash)")
+    catalog = sub.add_parser(
+        "catalog", help="rebuild warehouse.duckdb from the manifest (after a move or crash)"
+    )
     catalog.add_argument("--warehouse", help=wh_help)
 
-    check = sub.add_parser("check", help="reconcile input pages with videos + quarantine (nothing lost)")
-    check.add_argument("--input", help="page folder, glob or URL (default: $ETL_INPUT or seeds/pages)")
+    check = sub.add_parser(
+        "check", help="reconcile input pages with videos + quarantine (nothing lost)"
+    )
+    check.add_argument(
+        "--input", help="page folder, glob or URL (default: $ETL_INPUT or seeds/pages)"
+    )
     check.add_argument("--warehouse", help=wh_help)
 
     report = sub.add_parser("report", help="write the self-contained HTML dashboard")
@@ -112,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.ERROR))
 
@@ -139,6 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("etl: interrupted; the previous warehouse is intact", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if args.verbose:
+            raise
+        print(f"etl: internal error (a bug, please report it): {exc!r}; re-run with -v for the "
+              "traceback", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Any:
@@ -168,8 +213,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_input_exists(settings.input)
     progress = _progress_bar(not args.no_progress and sys.stderr.isatty())
     summary = pipeline.run(
-        settings, run_id=run_id, logical_date=logical, started_at=started,
-        lock_wait_seconds=args.wait, on_batch=progress,
+        settings,
+        run_id=run_id,
+        logical_date=logical,
+        started_at=started,
+        lock_wait_seconds=args.wait,
+        on_batch=progress,
     )
     if hasattr(progress, "close"):
         progress.close()
@@ -244,10 +293,15 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def format_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, max_rows: int = 200) -> str:
+def format_rows(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, max_rows: int = 200
+) -> str:
     """Render query results as an aligned text table, CSV or JSON lines."""
     if fmt == "json":
-        return "".join(json.dumps(dict(zip(columns, r, strict=True)), default=str, ensure_ascii=False) + "\n" for r in rows)
+        return "".join(
+            json.dumps(dict(zip(columns, r, strict=True)), default=str, ensure_ascii=False) + "\n"
+            for r in rows
+        )
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
@@ -273,8 +327,6 @@ def _cell(value: Any, width: int = 60) -> str:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     from etl.errors import PageRejected
-    from etl.extract import decode_page
-    from etl.inspect import render_inspection
     from etl.storage import read_page_bytes
 
     settings = _settings(args)
@@ -282,6 +334,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         raw = read_page_bytes(args.page, settings.max_page_bytes)
     except OSError as exc:
         raise UsageError(f"cannot read {args.page}: {exc.strerror or exc}") from None
+    from etl.extract import decode_page
+    from etl.inspect import render_inspection
+
     try:
         text = decode_page(raw.data, max_bytes=settings.max_page_bytes)
     except PageRejected as rej:
