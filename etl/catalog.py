@@ -8,6 +8,7 @@ the catalog work from any working directory and after the warehouse folder is mo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from importlib import resources
@@ -15,11 +16,19 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contracts import DATA_TABLES, comment_statements, contract, load_contracts, quote_sql_string
-from etl.errors import UsageError
-from etl.publish import Manifest, Warehouse, read_manifest
+from etl.contracts import (
+    DATA_TABLES,
+    comment_statements,
+    contract,
+    load_contracts,
+    quote_sql_string,
+)
+from etl.errors import PublishError, UsageError
+from etl.publish import Manifest, Warehouse, fault_hook, read_manifest
 
 log = logging.getLogger(__name__)
+
+CATALOG_STORAGE_VERSION = "v1.0.0"
 
 # Tables written per run whose raw union is exposed under the same name (history, not state).
 _HISTORY_TABLES = ("runs", "validation_results")
@@ -91,7 +100,10 @@ def analyst_view_statements() -> list[str]:
 
 
 def _comment_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
-    views = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    views = {
+        row[0]
+        for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
     stmts: list[str] = []
     for name in sorted(views & set(load_contracts())):
         stmts += comment_statements(name)
@@ -101,11 +113,32 @@ def _comment_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
 def build_catalog(wh: Warehouse, manifest: Manifest | None = None) -> Path:
     """(Re)build ``warehouse.duckdb`` for ``manifest`` aside and swap it in; returns its path."""
     manifest = read_manifest(wh) if manifest is None else manifest
+    return install_catalog(wh, prepare_catalog(wh, manifest))
+
+
+def prepare_catalog(wh: Warehouse, manifest: Manifest) -> Path:
+    """Build the catalog for ``manifest`` in a temp file beside ``warehouse.duckdb``; returns it.
+
+    Nothing a reader sees changes here, so a failure (disk full, read-only folder) leaves the
+    warehouse as it was; it is raised as PublishError and the temp file is removed.
+    """
     root = wh.local_root
     final = Path(wh.layout.catalog_path)
     tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config={"file_search_path": root})
+    try:
+        tmp.unlink(missing_ok=True)
+        # An older storage format on purpose: BI drivers and the standalone DuckDB CLI often lag
+        # the Python package by a release or two; the catalog holds only views, nothing is lost.
+        con = duckdb.connect(
+            str(tmp),
+            config={
+                "file_search_path": root,
+                "storage_compatibility_version": CATALOG_STORAGE_VERSION,
+            },
+        )
+    except (OSError, duckdb.Error) as exc:
+        _discard(tmp)
+        raise PublishError(f"cannot write the catalog {tmp}: {exc}") from exc
     try:
         for stmt in view_statements(manifest):
             con.execute(stmt)
@@ -117,13 +150,34 @@ def build_catalog(wh: Warehouse, manifest: Manifest | None = None) -> Path:
         )
         con.execute("CHECKPOINT")
         con.close()
-        os.replace(tmp, final)
+        fault_hook("catalog_tmp_written")
+    except (OSError, duckdb.Error) as exc:
+        con.close()
+        _discard(tmp)
+        raise PublishError(f"cannot write the catalog {tmp}: {exc}") from exc
     except BaseException:
         con.close()
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        _discard(tmp)
         raise
+    return tmp
+
+
+def install_catalog(wh: Warehouse, prepared: Path) -> Path:
+    """Swap a catalog from ``prepare_catalog`` in with one rename; returns the catalog's path."""
+    final = Path(wh.layout.catalog_path)
+    try:
+        os.replace(prepared, final)
+    except OSError as exc:
+        _discard(prepared)
+        raise PublishError(f"cannot swap in the catalog {final}: {exc}") from exc
+    fault_hook("after_catalog")
     return final
+
+
+def _discard(tmp: Path) -> None:
+    for path in (tmp, Path(f"{tmp}.wal")):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 def catalog_generation(wh: Warehouse) -> int | None:
@@ -145,7 +199,7 @@ def catalog_generation(wh: Warehouse) -> int | None:
 
 
 def ensure_catalog(wh: Warehouse) -> bool:
-    """Rebuild the catalog when it lags behind the manifest (e.g. after a crash); True if rebuilt."""
+    """Rebuild the catalog when it lags behind the manifest (after a crash); True if rebuilt."""
     manifest = read_manifest(wh)
     if catalog_generation(wh) == manifest.generation and os.path.exists(wh.layout.catalog_path):
         return False

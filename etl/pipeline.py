@@ -25,15 +25,17 @@ import duckdb
 import pyarrow as pa
 
 from etl import validate
-from etl.catalog import build_catalog, ensure_catalog, view_statements
+from etl.catalog import ensure_catalog, install_catalog, prepare_catalog, view_statements
 from etl.config import Settings, project_root
 from etl.contracts import DATA_TABLES, conform, contract, seed_contracts
-from etl.errors import PageRejected, UsageError
+from etl.errors import PageRejected, PublishError, UsageError
 from etl.publish import (
     Manifest,
     Warehouse,
+    clean_leftovers,
     clear_staging,
     collect_garbage,
+    fault_hook,
     publish_lock,
     publish_run,
     read_manifest,
@@ -55,7 +57,10 @@ RETRYABLE_REASONS = frozenset({"validation_failed", "unreadable", "entity_error"
 
 
 def run_id_for(
-    *, explicit: str | None = None, logical_date: datetime | date | None = None, fallback: str | None = None
+    *,
+    explicit: str | None = None,
+    logical_date: datetime | date | None = None,
+    fallback: str | None = None,
 ) -> str:
     """The partition key of a run: an explicit key, else the logical date, else ``fallback``.
 
@@ -199,7 +204,11 @@ def plan_run(
     wh.fs.pipe_file(wh.layout.join("_staging", run_id, "plan.json"), plan.to_json())
     log.info(
         "plan %s: %d pages found, %d already published elsewhere, %d batches, backend %s",
-        run_id, len(refs), sum(1 for r in refs if r.page_id in known), len(batches), backend,
+        run_id,
+        len(refs),
+        sum(1 for r in refs if r.page_id in known),
+        len(batches),
+        backend,
     )
     return plan
 
@@ -255,11 +264,17 @@ def link_platforms() -> dict[str, str]:
     seed = contract("link_platforms").seed
     assert seed is not None
     with open(project_root() / seed, encoding="utf-8", newline="") as handle:
-        return {row["domain"].strip().lower(): row["platform"].strip() for row in csv.DictReader(handle)}
+        return {
+            row["domain"].strip().lower(): row["platform"].strip() for row in csv.DictReader(handle)
+        }
 
 
 def _quarantine_row(
-    ref: tuple[str, str, str | None], sha: str | None, reason: str, message: str, line: int | None,
+    ref: tuple[str, str, str | None],
+    sha: str | None,
+    reason: str,
+    message: str,
+    line: int | None,
     ctx: RunContext,
 ) -> dict[str, Any]:
     return {
@@ -305,7 +320,11 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
             try:
                 raw = read_page_bytes(path, settings.max_page_bytes)
             except OSError as exc:
-                quarantined.append(_quarantine_row(ref, None, "unreadable", f"cannot read {path}: {exc}", None, ctx))
+                quarantined.append(
+                    _quarantine_row(
+                        ref, None, "unreadable", f"cannot read {path}: {exc}", None, ctx
+                    )
+                )
                 continue
         if known_sha == raw.sha256:
             skipped += 1
@@ -320,12 +339,16 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
                     )
                 page = parse_page(decode_page(raw.data, max_bytes=settings.max_page_bytes))
             except PageRejected as rej:
-                quarantined.append(_quarantine_row(ref, raw.sha256, rej.reason_code, rej.message, rej.line, ctx))
+                quarantined.append(
+                    _quarantine_row(ref, raw.sha256, rej.reason_code, rej.message, rej.line, ctx)
+                )
                 continue
             except Exception as exc:  # a parser bug must not stop the batch: quarantine the page
                 log.warning("parser error on %s: %r", path, exc)
                 quarantined.append(
-                    _quarantine_row(ref, raw.sha256, "parse_error", f"parser error: {exc!r}", None, ctx)
+                    _quarantine_row(
+                        ref, raw.sha256, "parse_error", f"parser error: {exc!r}", None, ctx
+                    )
                 )
                 continue
         parsed.append((PageSource(page_id, path, raw.sha256, raw.size_bytes), page))
@@ -336,8 +359,14 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
     for (src, page), page_mentions in zip(parsed, mentions, strict=True):
         if src.page_id in entity_failures:
             quarantined.append(
-                _quarantine_row((src.page_id, src.source_file, None), src.content_sha256, "entity_error",
-                                entity_failures[src.page_id], None, ctx)
+                _quarantine_row(
+                    (src.page_id, src.source_file, None),
+                    src.content_sha256,
+                    "entity_error",
+                    entity_failures[src.page_id],
+                    None,
+                    ctx,
+                )
             )
         else:
             results.append(PageResult(src, page, tuple(page_mentions)))
@@ -345,15 +374,23 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
     with timer("transform"):
         tables = build_tables(results, ctx, link_platforms())
     with timer("validate"):
-        report = validate.validate_batch(tables, platforms=frozenset(link_platforms().values()) | {"web"})
+        report = validate.validate_batch(
+            tables, platforms=frozenset(link_platforms().values()) | {"web"}
+        )
     if report.failing_pages:
         tables = _drop_pages(tables, set(report.failing_pages))
         by_id = {r.source.page_id: r.source for r in results}
         for page_id, failed in sorted(report.failing_pages.items()):
             src = by_id[page_id]
             quarantined.append(
-                _quarantine_row((page_id, src.source_file, None), src.content_sha256, "validation_failed",
-                                "failed expectations: " + ", ".join(failed), None, ctx)
+                _quarantine_row(
+                    (page_id, src.source_file, None),
+                    src.content_sha256,
+                    "validation_failed",
+                    "failed expectations: " + ", ".join(failed),
+                    None,
+                    ctx,
+                )
             )
     tables["quarantine"] = quarantine_table(quarantined)
     tables["validation_results"] = validation_table(report.outcomes, ctx.run_id, batch_no)
@@ -376,7 +413,12 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
     )
     log.info(
         "batch %d of run %s: %d pages, %d skipped, %d published, %d quarantined, %.2fs",
-        batch_no, plan.run_id, result.pages, skipped, result.published, sum(reasons.values()),
+        batch_no,
+        plan.run_id,
+        result.pages,
+        skipped,
+        result.published,
+        sum(reasons.values()),
         sum(result.seconds.values()),
     )
     return result
@@ -419,7 +461,9 @@ def _drop_pages(tables: dict[str, pa.Table], page_ids: set[str]) -> dict[str, pa
     return out
 
 
-def validation_table(outcomes: Iterable[validate.ExpectationOutcome], run_id: str, batch_no: int | None) -> pa.Table:
+def validation_table(
+    outcomes: Iterable[validate.ExpectationOutcome], run_id: str, batch_no: int | None
+) -> pa.Table:
     rows = [{**asdict(o), "run_id": run_id, "batch_no": batch_no} for o in outcomes]
     schema = contract("validation_results").arrow_schema
     return conform("validation_results", pa.Table.from_pylist(rows, schema=schema))
@@ -505,7 +549,9 @@ def finalize_run(
 
     runs_row = {
         "run_id": plan.run_id,
-        "logical_date": None if plan.logical_date is None else logical_timestamp(datetime.fromisoformat(plan.logical_date), finished),
+        "logical_date": None
+        if plan.logical_date is None
+        else logical_timestamp(datetime.fromisoformat(plan.logical_date), finished),
         "started_at": _naive(datetime.fromisoformat(plan.started_at)),
         "finished_at": _naive(finished),
         "status": status,
@@ -517,7 +563,9 @@ def finalize_run(
         "pages_quarantined": sum(quarantined.values()),
         **{f"{t}_rows": rows.get(t, 0) for t in DATA_TABLES},
         "validation_seconds": round(validation_seconds, 3),
-        "total_seconds": round(time.perf_counter() - t0 + sum(sum(r.seconds.values()) for r in results), 3),
+        "total_seconds": round(
+            time.perf_counter() - t0 + sum(sum(r.seconds.values()) for r in results), 3
+        ),
         "attempt": _previous_attempts(wh, plan.run_id) + 1,
     }
     audit_table = validation_table(audit.outcomes, plan.run_id, None)
@@ -525,14 +573,27 @@ def finalize_run(
         staged.setdefault("validation_results", []).append(
             write_staged_table(wh, plan.run_id, "validation_results-run", audit_table)
         )
-    runs_table = conform("runs", pa.Table.from_pylist([runs_row], schema=contract("runs").arrow_schema))
+    runs_table = conform(
+        "runs", pa.Table.from_pylist([runs_row], schema=contract("runs").arrow_schema)
+    )
     staged["runs"] = [write_staged_table(wh, plan.run_id, "runs", runs_table)]
 
     def _publish() -> Manifest:
-        manifest = publish_run(wh, plan.run_id, staged, seed_tables(), now=finished, grace=timedelta(seconds=settings.gc_grace_seconds))
-        build_catalog(wh, manifest)
-        collect_garbage(wh, manifest, now=finished, grace=timedelta(seconds=settings.gc_grace_seconds))
-        clear_staging(wh, plan.run_id)
+        grace = timedelta(seconds=settings.gc_grace_seconds)
+        prepared: list[Path] = []
+        manifest = publish_run(
+            wh,
+            plan.run_id,
+            staged,
+            seed_tables(),
+            now=finished,
+            grace=grace,
+            # The new catalog is written before the commit point: if the disk is full, the run
+            # fails with the previous manifest and catalog untouched. Only a rename follows it.
+            before_commit=lambda m: prepared.append(prepare_catalog(wh, m)),
+        )
+        install_catalog(wh, prepared[0])
+        _tidy_up(wh, manifest, plan.run_id, now=finished, grace=grace)
         return manifest
 
     if hold_lock:
@@ -558,6 +619,20 @@ def finalize_run(
     return summary
 
 
+def _tidy_up(
+    wh: Warehouse, manifest: Manifest, run_id: str, *, now: datetime, grace: timedelta
+) -> None:
+    """Collect garbage and clear the run's staging after a commit; failures here only leak files
+    (the next run retries), so they are logged, not raised: the run itself has succeeded."""
+    try:
+        collect_garbage(wh, manifest, now=now, grace=grace)
+        clear_staging(wh, run_id)
+    except OSError as exc:
+        log.warning(
+            "run %s is published, but tidying up failed (retried next run): %s", run_id, exc
+        )
+
+
 def _naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
@@ -569,21 +644,32 @@ def _previous_attempts(wh: Warehouse, run_id: str) -> int:
         return 0
     con = duckdb.connect(config={"file_search_path": wh.local_root})
     try:
-        row = con.execute("SELECT max(attempt) FROM read_parquet(?, hive_partitioning = false)", [files]).fetchone()
+        row = con.execute(
+            "SELECT max(attempt) FROM read_parquet(?, hive_partitioning = false)", [files]
+        ).fetchone()
     finally:
         con.close()
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _quarantine_whole_run(wh: Warehouse, plan: RunPlan, staged: dict[str, list[str]], audit: Any) -> dict[str, list[str]]:
+def _quarantine_whole_run(
+    wh: Warehouse, plan: RunPlan, staged: dict[str, list[str]], audit: Any
+) -> dict[str, list[str]]:
     """Replace the run's data files by quarantine rows for every page it would have published."""
-    failed = sorted({o.expectation for o in audit.outcomes if not o.success and o.severity == "error"})
+    failed = sorted(
+        {o.expectation for o in audit.outcomes if not o.success and o.severity == "error"}
+    )
     con = duckdb.connect(config={"file_search_path": wh.local_root})
     try:
         videos = staged.get("videos", [])
-        rows = con.execute(
-            "SELECT page_id, source_file, content_sha256, ingested_at FROM read_parquet(?, hive_partitioning = false)", [videos]
-        ).fetchall() if videos else []
+        rows = (
+            con.execute(
+                "SELECT page_id, source_file, content_sha256, ingested_at FROM read_parquet(?, hive_partitioning = false)",
+                [videos],
+            ).fetchall()
+            if videos
+            else []
+        )
     finally:
         con.close()
     quarantine_rows = [
@@ -602,7 +688,9 @@ def _quarantine_whole_run(wh: Warehouse, plan: RunPlan, staged: dict[str, list[s
     kept = {k: v for k, v in staged.items() if k not in DATA_TABLES}
     if quarantine_rows:
         kept.setdefault("quarantine", []).append(
-            write_staged_table(wh, plan.run_id, "quarantine-validation", quarantine_table(quarantine_rows))
+            write_staged_table(
+                wh, plan.run_id, "quarantine-validation", quarantine_table(quarantine_rows)
+            )
         )
     return kept
 
@@ -656,14 +744,26 @@ def run(
     started_at = started_at or datetime.now(UTC)
     wh = Warehouse.at(settings.warehouse)
     with publish_lock(wh, wait_seconds=lock_wait_seconds):
-        if read_manifest(wh).generation:
-            ensure_catalog(wh)  # repair a catalog left behind by a crash between manifest and catalog
-        plan = plan_run(settings, run_id=run_id, logical_date=logical_date, started_at=started_at)
-        results = list(_run_batches(settings, plan, on_batch))
-        return finalize_run(settings, plan, results, hold_lock=False)
+        fault_hook("run_locked")
+        try:
+            clean_leftovers(wh, now=started_at, grace=timedelta(seconds=settings.gc_grace_seconds))
+            if read_manifest(wh).generation:
+                # repair a catalog left behind by a crash between manifest and catalog
+                ensure_catalog(wh)
+            plan = plan_run(
+                settings, run_id=run_id, logical_date=logical_date, started_at=started_at
+            )
+            results = list(_run_batches(settings, plan, on_batch))
+            return finalize_run(settings, plan, results, hold_lock=False)
+        except OSError as exc:
+            # Input errors are per page (quarantined); an OSError here is a warehouse write
+            # (disk full, permission denied, read-only), and nothing was committed.
+            raise PublishError(f"run {run_id} could not write to {wh.url}: {exc}") from exc
 
 
-def _run_batches(settings: Settings, plan: RunPlan, on_batch: Callable[[BatchResult], None] | None) -> Iterable[BatchResult]:
+def _run_batches(
+    settings: Settings, plan: RunPlan, on_batch: Callable[[BatchResult], None] | None
+) -> Iterable[BatchResult]:
     if plan.batch_count <= 1 or settings.workers == 1:
         for n in range(plan.batch_count):
             result = process_batch(settings, plan, n)

@@ -10,13 +10,17 @@ the catalog is rebuilt from the manifest whenever its generation lags behind.
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import hashlib
 import io
 import json
 import logging
 import os
+import shutil
 import signal
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -123,24 +127,75 @@ def read_manifest(wh: Warehouse) -> Manifest:
         raise PublishError(f"manifest {path} is unreadable: {exc}") from exc
 
 
-def _crash_here(point: str) -> None:
-    """Test hook: SIGKILL this process at the named publish step (ETL_FAULT_POINT)."""
-    if fault_point() == point:
-        log.warning("fault injection: killing the process at %s", point)
+# Every step of a run at which a test can inject a fault, in the order a run passes them.
+FAULT_POINTS = (
+    "run_locked",  # pipeline.run holds the lock, nothing written yet
+    "mid_promotion",  # the first staged file has been moved to its immutable home
+    "after_files",  # all table and seed files promoted, manifest not written
+    "catalog_tmp_written",  # the new catalog is complete beside the old one, not swapped in
+    "manifest_tmp_written",  # the new manifest is fsynced beside the old one, not renamed
+    "after_manifest",  # commit point passed, catalog not swapped
+    "after_catalog",  # catalog swapped, garbage not collected
+    "mid_gc",  # the first retired file has been deleted
+    "after_gc",  # garbage collected, staging not cleared
+)
+_FAULT_ERRNOS = {"enospc": errno.ENOSPC, "eacces": errno.EACCES, "erofs": errno.EROFS}
+
+
+def fault_hook(point: str) -> None:
+    """Test hook at a named step of a run, armed by ``ETL_FAULT_POINT=<point>[:<action>]``.
+
+    Actions: ``kill`` (default) SIGKILLs the process, a crash nothing can clean up after;
+    ``pause=<seconds>`` sleeps, to hold the step open while a test races another run against it;
+    ``enospc``/``eacces``/``erofs`` raise the OSError a full disk, a permission problem or a
+    read-only mount would raise there. Tests reach every point deterministically this way.
+    """
+    spec = fault_point()
+    if spec is None:
+        return
+    name, _, action = spec.partition(":")
+    if name != point:
+        return
+    action = action or "kill"
+    log.warning("fault injection at %s: %s", point, action)
+    if action == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    elif action.startswith("pause="):
+        time.sleep(float(action.removeprefix("pause=")))
+    elif action in _FAULT_ERRNOS:
+        code = _FAULT_ERRNOS[action]
+        raise OSError(code, f"{os.strerror(code)} (injected at {point})")
+    else:
+        raise ValueError(f"unknown fault action {action!r} in ETL_FAULT_POINT")
 
 
-def atomic_write(fs: fsspec.AbstractFileSystem, path: str, data: bytes) -> None:
-    """Write ``data`` so readers see the old file or the new one, never a partial one."""
+_crash_here = fault_hook  # the original name of the hook
+
+
+def atomic_write(
+    fs: fsspec.AbstractFileSystem, path: str, data: bytes, *, fault: str | None = None
+) -> None:
+    """Write ``data`` so readers see the old file or the new one, never a partial one.
+
+    ``fault`` names the fault point between the fsynced temp file and the rename (tests only). A
+    failed write removes its temp file, so a full disk leaves no half-written files behind.
+    """
     if not is_local(fs):
         fs.pipe_file(path, data)  # single-object PUTs are atomic on object stores
         return
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if fault:
+            fault_hook(fault)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     dir_fd = os.open(os.path.dirname(path), os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -167,7 +222,9 @@ def write_staged_table(wh: Warehouse, run_id: str, name: str, table: pa.Table) -
     data = parquet_bytes(table)
     rel = f"_staging/{run_id}/{name}-{content_digest(data)}.parquet"
     path = wh.layout.join(rel)
-    wh.fs.makedirs(os.path.dirname(path) if is_local(wh.fs) else path.rsplit("/", 1)[0], exist_ok=True)
+    wh.fs.makedirs(
+        os.path.dirname(path) if is_local(wh.fs) else path.rsplit("/", 1)[0], exist_ok=True
+    )
     try:
         atomic_write(wh.fs, path, data)
     except OSError as exc:
@@ -187,8 +244,8 @@ def publish_lock(wh: Warehouse, *, wait_seconds: float = 0) -> Iterator[None]:
         lock.acquire()
     except Timeout:
         holder = ""
-        with contextlib.suppress(OSError):
-            holder = open(info_path, encoding="utf-8").read().strip()
+        with contextlib.suppress(OSError), open(info_path, encoding="utf-8") as handle:
+            holder = handle.read().strip()
         raise WarehouseBusy(
             f"another run is writing to {wh.url} ({holder or 'holder unknown'}); "
             "wait for it or pass --wait SECONDS"
@@ -197,7 +254,9 @@ def publish_lock(wh: Warehouse, *, wait_seconds: float = 0) -> Iterator[None]:
         raise PublishError(f"cannot lock warehouse {wh.url}: {exc}") from exc
     try:
         with contextlib.suppress(OSError), open(info_path, "w", encoding="utf-8") as handle:
-            handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
+            handle.write(
+                f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}"
+            )
         yield
     finally:
         lock.release()
@@ -224,27 +283,32 @@ def publish_run(
     *,
     now: datetime,
     grace: timedelta,
+    before_commit: Callable[[Manifest], None] | None = None,
 ) -> Manifest:
     """Publish the staged files of ``run_id``, replacing that run's previous output atomically.
 
     ``staged`` maps table name -> staged file paths (relative to root). Returns the new manifest.
+    ``before_commit`` runs with the new manifest just before it is written (the pipeline builds
+    the new catalog there, so a full disk fails the run before its commit point, not after).
     The caller holds ``publish_lock``.
     """
     try:
         old = read_manifest(wh)
-        files: dict[str, list[str]] = {
-            table: sorted(_promote(wh, rel, table, run_id) for rel in rels)
-            for table, rels in sorted(staged.items())
-            if rels
-        }
+        files: dict[str, list[str]] = {}
+        for table, rels in sorted(staged.items()):
+            if rels:
+                files[table] = sorted(_promote(wh, rel, table, run_id) for rel in rels)
+                fault_hook("mid_promotion")
         seed_files = {name: _publish_seed(wh, name, table) for name, table in sorted(seeds.items())}
-        _crash_here("after_files")
+        fault_hook("after_files")
 
         partitions = dict(old.partitions)
         partitions[run_id] = files
         live = {f for run in partitions.values() for fs_ in run.values() for f in fs_}
         live |= set(seed_files.values())
-        previously_live = {f for run in old.partitions.values() for fs_ in run.values() for f in fs_}
+        previously_live = {
+            f for run in old.partitions.values() for fs_ in run.values() for f in fs_
+        }
         previously_live |= set(old.seeds.values())
         stamp = now.isoformat()
         retired = [(p, t) for p, t in old.retired if p not in live]
@@ -256,8 +320,10 @@ def publish_run(
             seeds=seed_files,
             retired=retired,
         )
-        atomic_write(wh.fs, wh.layout.manifest_path, new.to_json())
-        _crash_here("after_manifest")
+        if before_commit is not None:
+            before_commit(new)
+        atomic_write(wh.fs, wh.layout.manifest_path, new.to_json(), fault="manifest_tmp_written")
+        fault_hook("after_manifest")
     except OSError as exc:
         raise PublishError(f"publishing run {run_id} to {wh.url} failed: {exc}") from exc
     return new
@@ -286,6 +352,7 @@ def collect_garbage(wh: Warehouse, manifest: Manifest, *, now: datetime, grace: 
             with contextlib.suppress(FileNotFoundError):
                 wh.fs.rm(wh.layout.join(rel))
                 removed += 1
+                fault_hook("mid_gc")
         else:
             keep.append((rel, retired_at))
     if len(keep) != len(manifest.retired):
@@ -297,11 +364,51 @@ def collect_garbage(wh: Warehouse, manifest: Manifest, *, now: datetime, grace: 
             retired=keep,
         )
         atomic_write(wh.fs, wh.layout.manifest_path, pruned.to_json())
+    fault_hook("after_gc")
     return removed
 
 
+def clean_leftovers(wh: Warehouse, *, now: datetime, grace: timedelta) -> list[str]:
+    """Remove what crashed runs left behind; the caller holds ``publish_lock``.
+
+    Temp files of the manifest and the catalog are only ever written under the lock, so any found
+    now belong to a dead process. Staging dirs are removed only when older than ``grace``: an
+    Airflow run stages batches without the lock, and its fresh staging dir must survive. Returns
+    the paths removed (relative to the root).
+    """
+    if not is_local(wh.fs):
+        return []
+    root = wh.local_root
+    removed: list[str] = []
+    prefixes = (f"{wh.layout.manifest_path}.tmp-", f"{wh.layout.catalog_path}.tmp-")
+    for path in sorted(p for prefix in prefixes for p in glob.glob(glob.escape(prefix) + "*")):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+            removed.append(os.path.relpath(path, root))
+    staging = wh.layout.join("_staging")
+    cutoff = (now - grace).timestamp()
+    with contextlib.suppress(FileNotFoundError):
+        for entry in sorted(os.scandir(staging), key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False) and _newest_mtime(entry.path) < cutoff:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(os.path.relpath(entry.path, root))
+    if removed:
+        log.info("removed %d leftovers of crashed runs: %s", len(removed), ", ".join(removed))
+    return removed
+
+
+def _newest_mtime(path: str) -> float:
+    """Newest modification time of a directory and the files directly in it."""
+    newest = os.stat(path).st_mtime
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(path):
+            with contextlib.suppress(FileNotFoundError):
+                newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+    return newest
+
+
 def clear_staging(wh: Warehouse, run_id: str | None = None) -> None:
-    """Remove the staging dir of one run, or of every run (crash leftovers) when ``run_id`` is None."""
+    """Remove the staging dir of one run, or of every run when ``run_id`` is None."""
     path = wh.layout.staging_dir(run_id) if run_id else wh.layout.join("_staging")
     if wh.fs.exists(path):
         wh.fs.rm(path, recursive=True)
