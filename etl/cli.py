@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -53,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="etl",
         description="Turn scraped video pages into a validated Parquet + DuckDB warehouse.",
         epilog="Environment: ETL_INPUT, ETL_WAREHOUSE, ETL_ENTITIES, ETL_BATCH_SIZE, ETL_WORKERS, "
-        "ETL_MAX_PAGE_BYTES set the defaults of the options below (the Airflow DAG reads the same).",
+        "ETL_MAX_PAGE_BYTES set the defaults of the options below (the Airflow DAG reads them "
+        "too).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -181,8 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.verbose:
             raise
-        print(f"etl: internal error (a bug, please report it): {exc!r}; re-run with -v for the "
-              "traceback", file=sys.stderr)
+        print(
+            f"etl: internal error (a bug, please report it): {exc!r}; re-run with -v for the "
+            "traceback",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -367,7 +370,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from etl.check import reconcile, format_reconciliation
+    from etl.check import format_reconciliation, reconcile
 
     settings = _settings(args)
     result = reconcile(settings.input, settings.warehouse)

@@ -171,7 +171,9 @@ def conform(table_name: str, table: pa.Table) -> pa.Table:
     table = table.select(schema.names)
     for fld in schema:
         if not fld.nullable and table.column(fld.name).null_count:
-            raise ContractError(table_name, f"column {fld.name!r} is declared NOT NULL but has nulls")
+            raise ContractError(
+                table_name, f"column {fld.name!r} is declared NOT NULL but has nulls"
+            )
     try:
         return table.cast(schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:

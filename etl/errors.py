@@ -8,7 +8,7 @@ class EtlError(Exception):
 
 
 class UsageError(EtlError):
-    """Bad input from the user (path, option, SQL); the CLI exits 2 with the message, no traceback."""
+    """Bad input from the user (path, option, SQL): the CLI exits 2 with the message only."""
 
 
 class ConfigError(UsageError):
@@ -45,7 +45,7 @@ class ValidationFailed(EtlError):
 
 
 class PublishError(EtlError):
-    """Publishing could not complete (disk full, permission denied); the previous warehouse stands."""
+    """Publishing could not complete (disk full, permission denied); the old warehouse stands."""
 
 
 class WarehouseBusy(EtlError):

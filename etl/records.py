@@ -16,8 +16,8 @@ SourceKind = Literal["title", "description", "comment"]
 class PageSource:
     """One input file as discovered: where it came from and its raw identity.
 
-    ``page_id`` is the file's stem (``000_079ed658b08d6845``); ``source_file`` the path or URL as the
-    run addressed it; ``content_sha256`` the hex digest of the raw bytes.
+    ``page_id`` is the file's stem (``000_079ed658b08d6845``); ``source_file`` the path or URL
+    as the run addressed it; ``content_sha256`` the hex digest of the raw bytes.
     """
 
     page_id: str

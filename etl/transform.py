@@ -1,4 +1,4 @@
-"""Parsed pages + entity mentions -> the normalized Arrow tables (videos, comments, links, entities).
+"""Parsed pages + entity mentions -> normalized Arrow tables (videos, comments, links, entities).
 
 Pure: the run id, the logical timestamp and the platform map come in as arguments. Every table is
 conformed to its contract in schemas/ and sorted by its key, so re-runs write identical bytes.
@@ -144,14 +144,20 @@ def build_tables(
                 run_id=ctx.run_id,
             )
         for mention in result.mentions:
-            cid = None if mention.comment_index is None else comment_ids[mention.comment_index]
+            in_comment = mention.comment_index
+            mention_comment = None if in_comment is None else comment_ids[in_comment]
             _append(
                 entities,
                 mention_id=ids.mention_id(
-                    vid, mention.source, cid, mention.start_char, mention.end_char, mention.label
+                    vid,
+                    mention.source,
+                    mention_comment,
+                    mention.start_char,
+                    mention.end_char,
+                    mention.label,
                 ),
                 video_id=vid,
-                comment_id=cid,
+                comment_id=mention_comment,
                 source=mention.source,
                 text=mention.text,
                 label=mention.label,

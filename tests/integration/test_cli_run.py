@@ -21,7 +21,11 @@ def etl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("ETL_")}
     return subprocess.run(
         [sys.executable, "-m", "etl.cli", *args],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
     )
 
 
@@ -40,14 +44,28 @@ def _rows(warehouse: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture
-def published(seed_input: Path, warehouse_dir: Path) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
-    result = etl("run", "--input", str(seed_input), "--warehouse", str(warehouse_dir),
-                 "--entities", "rules", "--logical-date", "2024-05-01", "--no-progress")
+def published(
+    seed_input: Path, warehouse_dir: Path
+) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    result = etl(
+        "run",
+        "--input",
+        str(seed_input),
+        "--warehouse",
+        str(warehouse_dir),
+        "--entities",
+        "rules",
+        "--logical-date",
+        "2024-05-01",
+        "--no-progress",
+    )
     assert result.returncode == 0, result.stderr
     return seed_input, warehouse_dir, result
 
 
-def test_run_publishes_every_page_or_quarantines_it(published: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+def test_run_publishes_every_page_or_quarantines_it(
+    published: tuple[Path, Path, subprocess.CompletedProcess[str]],
+) -> None:
     landing, warehouse, result = published
     pages = sorted(p.stem for p in landing.glob("*.txt"))
     assert "run 2024-05-01: published" in result.stdout
@@ -60,7 +78,9 @@ def test_run_publishes_every_page_or_quarantines_it(published: tuple[Path, Path,
         _rows(warehouse, f"SELECT * FROM {table} LIMIT 1")
 
 
-def test_the_real_seed_page_is_read_exactly(published: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+def test_the_real_seed_page_is_read_exactly(
+    published: tuple[Path, Path, subprocess.CompletedProcess[str]],
+) -> None:
     _, warehouse, _ = published
     (title, channel, hashtags, declared, count, links) = _rows(
         warehouse,
@@ -70,63 +90,129 @@ def test_the_real_seed_page_is_read_exactly(published: tuple[Path, Path, subproc
     assert (title, channel) == ("The increasing ties between Russia and Iran", "DW News")
     assert hashtags == ["Russia", "Iran", "Turkmenistan"]
     assert (declared, count, links) == (22, 5, 7)
-    labels = _rows(warehouse, f"""SELECT label FROM links l JOIN videos v USING (video_id)
-                   WHERE v.page_id = '{REAL_SEED.stem}' ORDER BY position""")
+    labels = _rows(
+        warehouse,
+        f"""SELECT label FROM links l JOIN videos v USING (video_id)
+                   WHERE v.page_id = '{REAL_SEED.stem}' ORDER BY position""",
+    )
     assert [r[0] for r in labels] == [
-        "Subscribe", "For more news go to", "Facebook", "Twitter", "Instagram", "Twitch",
+        "Subscribe",
+        "For more news go to",
+        "Facebook",
+        "Twitter",
+        "Instagram",
+        "Twitch",
         "Für Videos in deutscher Sprache besuchen Sie",
     ]
-    third = _rows(warehouse, f"""SELECT text, line_start, line_end FROM comments c JOIN videos v USING (video_id)
-                  WHERE v.page_id = '{REAL_SEED.stem}' AND position = 3""")[0]
+    third = _rows(
+        warehouse,
+        f"""SELECT text, line_start, line_end FROM comments c JOIN videos v USING (video_id)
+                  WHERE v.page_id = '{REAL_SEED.stem}' AND position = 3""",
+    )[0]
     assert third[0].endswith("Isaiah 54:17! ✝️❤️✝️❤️✝️") and third[2] == third[1] + 1
     lines = REAL_SEED.read_text(encoding="utf-8").splitlines()
     assert lines[third[1] - 1].lstrip().startswith("3.")
 
 
-def test_rerun_of_the_same_date_writes_identical_bytes(published: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+def test_rerun_of_the_same_date_writes_identical_bytes(
+    published: tuple[Path, Path, subprocess.CompletedProcess[str]],
+) -> None:
     landing, warehouse, _ = published
     before = _data_files(warehouse)
     videos_before = _rows(warehouse, "SELECT * FROM videos ORDER BY video_id")
-    again = etl("run", "--input", str(landing), "--warehouse", str(warehouse), "--entities", "rules",
-                "--logical-date", "2024-05-01", "--no-progress")
+    again = etl(
+        "run",
+        "--input",
+        str(landing),
+        "--warehouse",
+        str(warehouse),
+        "--entities",
+        "rules",
+        "--logical-date",
+        "2024-05-01",
+        "--no-progress",
+    )
     assert again.returncode == 0, again.stderr
     assert _data_files(warehouse) == before
     assert _rows(warehouse, "SELECT * FROM videos ORDER BY video_id") == videos_before
     assert _rows(warehouse, "SELECT run_id, attempt FROM runs") == [("2024-05-01", 2)]
 
 
-def test_later_run_with_unchanged_pages_adds_nothing(published: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+def test_later_run_with_unchanged_pages_adds_nothing(
+    published: tuple[Path, Path, subprocess.CompletedProcess[str]],
+) -> None:
     landing, warehouse, _ = published
-    counts = _rows(warehouse, "SELECT (SELECT count(*) FROM videos), (SELECT count(*) FROM comments), "
-                              "(SELECT count(*) FROM entities)")
-    later = etl("run", "--input", str(landing), "--warehouse", str(warehouse), "--entities", "rules",
-                "--logical-date", "2024-05-02", "--json")
+    counts = _rows(
+        warehouse,
+        "SELECT (SELECT count(*) FROM videos), (SELECT count(*) FROM comments), "
+        "(SELECT count(*) FROM entities)",
+    )
+    later = etl(
+        "run",
+        "--input",
+        str(landing),
+        "--warehouse",
+        str(warehouse),
+        "--entities",
+        "rules",
+        "--logical-date",
+        "2024-05-02",
+        "--json",
+    )
     assert later.returncode == 0, later.stderr
     summary = json.loads(later.stdout)
     assert summary["pages_published"] == 0
     assert summary["pages_skipped"] == _rows(warehouse, "SELECT count(*) FROM videos")[0][0]
-    assert _rows(warehouse, "SELECT (SELECT count(*) FROM videos), (SELECT count(*) FROM comments), "
-                            "(SELECT count(*) FROM entities)") == counts
+    assert (
+        _rows(
+            warehouse,
+            "SELECT (SELECT count(*) FROM videos), (SELECT count(*) FROM comments), "
+            "(SELECT count(*) FROM entities)",
+        )
+        == counts
+    )
     assert _rows(warehouse, "SELECT run_id, status FROM runs ORDER BY run_id") == [
-        ("2024-05-01", "published"), ("2024-05-02", "nothing_to_do")]
+        ("2024-05-01", "published"),
+        ("2024-05-02", "nothing_to_do"),
+    ]
 
 
-def test_changed_page_replaces_its_previous_version(published: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+def test_changed_page_replaces_its_previous_version(
+    published: tuple[Path, Path, subprocess.CompletedProcess[str]],
+) -> None:
     landing, warehouse, _ = published
     total = _rows(warehouse, "SELECT count(*) FROM videos")[0][0]
     page = landing / REAL_SEED.name
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "The increasing ties between Russia and Iran | DW News",
-        "The growing ties between Russia and Iran | DW News"), encoding="utf-8")
-    result = etl("run", "--input", str(landing), "--warehouse", str(warehouse), "--entities", "rules",
-                 "--logical-date", "2024-05-03", "--no-progress")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "The increasing ties between Russia and Iran | DW News",
+            "The growing ties between Russia and Iran | DW News",
+        ),
+        encoding="utf-8",
+    )
+    result = etl(
+        "run",
+        "--input",
+        str(landing),
+        "--warehouse",
+        str(warehouse),
+        "--entities",
+        "rules",
+        "--logical-date",
+        "2024-05-03",
+        "--no-progress",
+    )
     assert result.returncode == 0, result.stderr
     assert _rows(warehouse, "SELECT count(*) FROM videos")[0][0] == total
-    assert _rows(warehouse, f"SELECT title, run_id FROM videos WHERE page_id = '{REAL_SEED.stem}'") == [
-        ("The growing ties between Russia and Iran", "2024-05-03")]
+    assert _rows(
+        warehouse, f"SELECT title, run_id FROM videos WHERE page_id = '{REAL_SEED.stem}'"
+    ) == [("The growing ties between Russia and Iran", "2024-05-03")]
     # children follow their page's current version only
-    assert _rows(warehouse, f"""SELECT count(DISTINCT c.run_id) FROM comments c JOIN videos v USING (video_id)
-                 WHERE v.page_id = '{REAL_SEED.stem}'""") == [(1,)]
+    assert _rows(
+        warehouse,
+        f"""SELECT count(DISTINCT c.run_id) FROM comments c JOIN videos v USING (video_id)
+                 WHERE v.page_id = '{REAL_SEED.stem}'""",
+    ) == [(1,)]
 
 
 def test_catalog_works_from_any_directory_and_after_a_move(
@@ -137,8 +223,15 @@ def test_catalog_works_from_any_directory_and_after_a_move(
     moved = tmp_path / "elsewhere" / "wh"
     moved.parent.mkdir()
     shutil.move(str(warehouse), moved)
-    result = etl("query", "SELECT count(*) AS n FROM comments", "--warehouse", str(moved),
-                 "--format", "json", cwd=Path("/"))
+    result = etl(
+        "query",
+        "SELECT count(*) AS n FROM comments",
+        "--warehouse",
+        str(moved),
+        "--format",
+        "json",
+        cwd=Path("/"),
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"n": expected[0][0]}
 
@@ -157,7 +250,9 @@ def test_usage_errors_are_one_line_without_traceback(tmp_path: Path, warehouse_d
         assert result.stderr.strip().splitlines()[-1].startswith("etl"), result.stderr
 
 
-def test_bad_sql_is_refused_with_a_message(published: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
+def test_bad_sql_is_refused_with_a_message(
+    published: tuple[Path, Path, subprocess.CompletedProcess[str]],
+) -> None:
     _, warehouse, _ = published
     result = etl("query", "SELEC nonsense", "--warehouse", str(warehouse))
     assert result.returncode == 2 and "query refused or failed" in result.stderr
@@ -167,7 +262,17 @@ def test_bad_sql_is_refused_with_a_message(published: tuple[Path, Path, subproce
 def test_every_help_is_complete() -> None:
     top = etl("--help")
     assert top.returncode == 0
-    for command in ("run", "query", "inspect", "summary", "catalog", "check", "report", "synth", "dictionary"):
+    for command in (
+        "run",
+        "query",
+        "inspect",
+        "summary",
+        "catalog",
+        "check",
+        "report",
+        "synth",
+        "dictionary",
+    ):
         assert command in top.stdout
         sub = etl(command, "--help")
         assert sub.returncode == 0 and "usage: etl " + command in sub.stdout

@@ -9,8 +9,14 @@ from etl.errors import ConfigError
 
 
 def test_environment_sets_defaults() -> None:
-    s = settings_from_env({"ETL_INPUT": "/in", "ETL_WAREHOUSE": "/wh", "ETL_ENTITIES": "rules",
-                           "ETL_BATCH_SIZE": "50"})
+    s = settings_from_env(
+        {
+            "ETL_INPUT": "/in",
+            "ETL_WAREHOUSE": "/wh",
+            "ETL_ENTITIES": "rules",
+            "ETL_BATCH_SIZE": "50",
+        }
+    )
     assert (s.input, s.warehouse, s.entity_backend, s.batch_size) == ("/in", "/wh", "rules", 50)
     assert s.entity_backend_explicit
 

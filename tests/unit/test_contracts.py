@@ -32,8 +32,20 @@ def test_every_column_has_a_description_and_known_type() -> None:
 def test_issue_contract_columns_exist() -> None:
     # The minimum columns the spine issue promises to users.
     videos = contracts.contract("videos")
-    for col in ("video_id", "page_id", "source_file", "title", "channel", "description", "hashtags",
-                "declared_comment_count", "comment_count", "content_sha256", "ingested_at", "run_id"):
+    for col in (
+        "video_id",
+        "page_id",
+        "source_file",
+        "title",
+        "channel",
+        "description",
+        "hashtags",
+        "declared_comment_count",
+        "comment_count",
+        "content_sha256",
+        "ingested_at",
+        "run_id",
+    ):
         assert col in videos.column_names
     assert videos.column("hashtags").type == "VARCHAR[]"
     assert videos.column("declared_comment_count").nullable

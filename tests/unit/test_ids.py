@@ -46,8 +46,10 @@ def test_awkward_text_is_fine() -> None:
     assert len(values) == len(UNICODE_TEXTS) + 2
 
 
-@given(st.lists(st.one_of(st.none(), st.text(max_size=8), st.integers()), max_size=4),
-       st.lists(st.one_of(st.none(), st.text(max_size=8), st.integers()), max_size=4))
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=8), st.integers()), max_size=4),
+    st.lists(st.one_of(st.none(), st.text(max_size=8), st.integers()), max_size=4),
+)
 def test_distinct_keys_give_distinct_ids(a: list[object], b: list[object]) -> None:
     norm_a = [None if v is None else str(v) for v in a]
     norm_b = [None if v is None else str(v) for v in b]

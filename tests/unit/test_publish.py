@@ -54,15 +54,30 @@ def test_publish_replaces_a_run_and_retires_old_files(tmp_path: Path) -> None:
 
 def test_identical_republish_keeps_the_same_file(tmp_path: Path) -> None:
     wh = Warehouse.at(str(tmp_path))
-    m1 = publish_run(wh, "r1", {"videos": [write_staged_table(wh, "r1", "v", _table("a"))]}, {},
-                     now=NOW, grace=GRACE)
-    m2 = publish_run(wh, "r1", {"videos": [write_staged_table(wh, "r1", "v", _table("a"))]}, {},
-                     now=NOW, grace=GRACE)
+    m1 = publish_run(
+        wh,
+        "r1",
+        {"videos": [write_staged_table(wh, "r1", "v", _table("a"))]},
+        {},
+        now=NOW,
+        grace=GRACE,
+    )
+    m2 = publish_run(
+        wh,
+        "r1",
+        {"videos": [write_staged_table(wh, "r1", "v", _table("a"))]},
+        {},
+        now=NOW,
+        grace=GRACE,
+    )
     assert m1.files("videos") == m2.files("videos") and m2.retired == []
 
 
 def test_second_lock_holder_gets_a_clear_error(tmp_path: Path) -> None:
     wh = Warehouse.at(str(tmp_path))
-    with publish_lock(wh), pytest.raises(WarehouseBusy, match="another run"):
-        with publish_lock(wh, wait_seconds=0):
-            pass
+    with (
+        publish_lock(wh),
+        pytest.raises(WarehouseBusy, match="another run"),
+        publish_lock(wh, wait_seconds=0),
+    ):
+        pass

@@ -25,7 +25,9 @@ def test_timezone_is_normalised_to_utc() -> None:
 
 
 def test_explicit_key_wins_and_is_sanitised() -> None:
-    assert run_id_for(explicit="backfill 2024/05", logical_date=date(2024, 5, 1)) == "backfill-2024-05"
+    assert (
+        run_id_for(explicit="backfill 2024/05", logical_date=date(2024, 5, 1)) == "backfill-2024-05"
+    )
 
 
 def test_fallback_airflow_run_id_is_sanitised() -> None:

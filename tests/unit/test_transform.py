@@ -26,7 +26,9 @@ def _page() -> PageResult:
         declared_comment_count=22,
         comments=(
             PageComment(0, "first", 10, 11, author=None),
-            PageComment(1, "@Ann reply bit.ly/x", 12, 12, author="@bob", parent_index=0, like_count=3),
+            PageComment(
+                1, "@Ann reply bit.ly/x", 12, 12, author="@bob", parent_index=0, like_count=3
+            ),
         ),
         links=(
             PageLink("https://twitter.com/dwnews", "Twitter", "description", 3),
@@ -45,7 +47,11 @@ def test_tables_follow_contracts() -> None:
     for name, table in tables.items():
         assert table.schema.equals(contract(name).arrow_schema, check_metadata=False)
     assert {n: t.num_rows for n, t in tables.items()} == {
-        "videos": 1, "comments": 2, "links": 2, "entities": 2}
+        "videos": 1,
+        "comments": 2,
+        "links": 2,
+        "entities": 2,
+    }
 
 
 def test_parent_and_comment_links_use_ids() -> None:
@@ -57,10 +63,17 @@ def test_parent_and_comment_links_use_ids() -> None:
     links = {r["position"]: r for r in tables["links"].to_pylist()}
     assert links[2]["comment_id"] == ids.comment_id(vid, 2)
     assert (links[1]["host"], links[1]["domain"], links[1]["platform"]) == (
-        "twitter.com", "twitter.com", "twitter")
+        "twitter.com",
+        "twitter.com",
+        "twitter",
+    )
     assert (links[2]["host"], links[2]["platform"]) == ("bit.ly", "shortener")
     video = tables["videos"].to_pylist()[0]
-    assert (video["comment_count"], video["link_count"], video["declared_comment_count"]) == (2, 2, 22)
+    assert (video["comment_count"], video["link_count"], video["declared_comment_count"]) == (
+        2,
+        2,
+        22,
+    )
 
 
 def test_rows_are_sorted_by_key_and_deterministic() -> None:
