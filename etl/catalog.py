@@ -137,7 +137,7 @@ def prepare_catalog(wh: Warehouse, manifest: Manifest) -> Path:
             },
         )
     except (OSError, duckdb.Error) as exc:
-        _discard(tmp)
+        discard_catalog(tmp)
         raise PublishError(f"cannot write the catalog {tmp}: {exc}") from exc
     try:
         for stmt in view_statements(manifest):
@@ -153,11 +153,11 @@ def prepare_catalog(wh: Warehouse, manifest: Manifest) -> Path:
         fault_hook("catalog_tmp_written")
     except (OSError, duckdb.Error) as exc:
         con.close()
-        _discard(tmp)
+        discard_catalog(tmp)
         raise PublishError(f"cannot write the catalog {tmp}: {exc}") from exc
     except BaseException:
         con.close()
-        _discard(tmp)
+        discard_catalog(tmp)
         raise
     return tmp
 
@@ -168,13 +168,14 @@ def install_catalog(wh: Warehouse, prepared: Path) -> Path:
     try:
         os.replace(prepared, final)
     except OSError as exc:
-        _discard(prepared)
+        discard_catalog(prepared)
         raise PublishError(f"cannot swap in the catalog {final}: {exc}") from exc
     fault_hook("after_catalog")
     return final
 
 
-def _discard(tmp: Path) -> None:
+def discard_catalog(tmp: Path) -> None:
+    """Remove a prepared catalog that will not be installed (and its WAL, if any)."""
     for path in (tmp, Path(f"{tmp}.wal")):
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)

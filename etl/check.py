@@ -69,7 +69,7 @@ def compare(
     manifest_generation: int = 0,
     catalog_generation: int | None = None,
 ) -> Reconciliation:
-    """Pure comparison of input page ids with per-page warehouse counts (ids sorted in the result)."""
+    """Pure comparison of input page ids with per-page warehouse counts (result ids sorted)."""
     wanted = set(input_ids)
     by_id = {c.page_id: c for c in counts}
     input_counts = [by_id[p] for p in sorted(wanted) if p in by_id]

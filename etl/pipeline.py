@@ -25,7 +25,13 @@ import duckdb
 import pyarrow as pa
 
 from etl import validate
-from etl.catalog import ensure_catalog, install_catalog, prepare_catalog, view_statements
+from etl.catalog import (
+    discard_catalog,
+    ensure_catalog,
+    install_catalog,
+    prepare_catalog,
+    view_statements,
+)
 from etl.config import Settings, project_root
 from etl.contracts import DATA_TABLES, conform, contract, seed_contracts
 from etl.errors import PageRejected, PublishError, UsageError
@@ -581,17 +587,22 @@ def finalize_run(
     def _publish() -> Manifest:
         grace = timedelta(seconds=settings.gc_grace_seconds)
         prepared: list[Path] = []
-        manifest = publish_run(
-            wh,
-            plan.run_id,
-            staged,
-            seed_tables(),
-            now=finished,
-            grace=grace,
-            # The new catalog is written before the commit point: if the disk is full, the run
-            # fails with the previous manifest and catalog untouched. Only a rename follows it.
-            before_commit=lambda m: prepared.append(prepare_catalog(wh, m)),
-        )
+        try:
+            manifest = publish_run(
+                wh,
+                plan.run_id,
+                staged,
+                seed_tables(),
+                now=finished,
+                grace=grace,
+                # The new catalog is written before the commit point: if the disk is full, the
+                # run fails with the previous manifest and catalog untouched; a rename follows.
+                before_commit=lambda m: prepared.append(prepare_catalog(wh, m)),
+            )
+        except BaseException:
+            for path in prepared:
+                discard_catalog(path)
+            raise
         install_catalog(wh, prepared[0])
         _tidy_up(wh, manifest, plan.run_id, now=finished, grace=grace)
         return manifest
@@ -753,6 +764,7 @@ def run(
             plan = plan_run(
                 settings, run_id=run_id, logical_date=logical_date, started_at=started_at
             )
+            fault_hook("after_plan")
             results = list(_run_batches(settings, plan, on_batch))
             return finalize_run(settings, plan, results, hold_lock=False)
         except OSError as exc:

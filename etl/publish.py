@@ -130,6 +130,7 @@ def read_manifest(wh: Warehouse) -> Manifest:
 # Every step of a run at which a test can inject a fault, in the order a run passes them.
 FAULT_POINTS = (
     "run_locked",  # pipeline.run holds the lock, nothing written yet
+    "after_plan",  # the plan is saved, no batch processed (tests remove the input here)
     "mid_promotion",  # the first staged file has been moved to its immutable home
     "after_files",  # all table and seed files promoted, manifest not written
     "catalog_tmp_written",  # the new catalog is complete beside the old one, not swapped in
