@@ -511,6 +511,46 @@ def seed_tables() -> dict[str, pa.Table]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class RunAudit:
+    """The run-level audit of a staged run, JSON-safe so an orchestrator can pass it on.
+
+    ``failed`` names the ``error``-severity expectations that failed (empty: the run may publish);
+    ``staged`` is the staged validation_results file of the audit's outcomes, if any.
+    """
+
+    failed: list[str]
+    staged: list[str]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> RunAudit:
+        return cls(**body)
+
+
+def _staged_files(results: Sequence[BatchResult]) -> dict[str, list[str]]:
+    staged: dict[str, list[str]] = {}
+    for result in sorted(results, key=lambda r: r.batch_no):
+        for table, rels in result.staged.items():
+            staged.setdefault(table, []).extend(rels)
+    return staged
+
+
+def audit_staged_run(settings: Settings, plan: RunPlan, results: Sequence[BatchResult]) -> RunAudit:
+    """Run the run-level expectations over every staged file; stage their outcomes."""
+    wh = Warehouse.at(settings.warehouse)
+    audit = validate.audit_run(wh, _staged_files(results))
+    failed = {o.expectation for o in audit.outcomes if not o.success and o.severity == "error"}
+    audit_table = validation_table(audit.outcomes, plan.run_id, None)
+    staged = []
+    if audit_table.num_rows:
+        staged.append(write_staged_table(wh, plan.run_id, "validation_results-run", audit_table))
+    return RunAudit(failed=sorted(failed), staged=staged, seconds=audit.seconds)
+
+
 def finalize_run(
     settings: Settings,
     plan: RunPlan,
@@ -524,17 +564,30 @@ def finalize_run(
 
     Run-level expectations that fail with ``error`` severity block publishing: the run's pages
     are quarantined with ``validation_failed`` instead and the previous warehouse stays as it was.
+    (The Airflow DAG calls the two halves as separate tasks and stops after a failed audit.)
     """
+    audit = audit_staged_run(settings, plan, results)
+    return publish_audited_run(
+        settings, plan, results, audit,
+        now=now, lock_wait_seconds=lock_wait_seconds, hold_lock=hold_lock,
+    )  # fmt: skip
+
+
+def publish_audited_run(
+    settings: Settings,
+    plan: RunPlan,
+    results: Sequence[BatchResult],
+    audit: RunAudit,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    lock_wait_seconds: float = 0,
+    hold_lock: bool = True,
+) -> RunSummary:
+    """Publish an audited run atomically with its catalog (a failed audit publishes quarantine)."""
     wh = Warehouse.at(settings.warehouse)
     t0 = time.perf_counter()
-    staged: dict[str, list[str]] = {}
-    for result in sorted(results, key=lambda r: r.batch_no):
-        for table, rels in result.staged.items():
-            staged.setdefault(table, []).extend(rels)
-    audit = validate.audit_run(wh, staged)
-    status = "published"
-    if any(not o.success and o.severity == "error" for o in audit.outcomes):
-        status = "validation_failed"
+    staged = _staged_files(results)
+    status = "validation_failed" if audit.failed else "published"
     validation_seconds = sum(r.seconds.get("validate", 0.0) for r in results) + audit.seconds
 
     finished = now()
@@ -546,7 +599,7 @@ def finalize_run(
     pages_published = sum(r.published for r in results)
     pages_skipped = sum(r.skipped for r in results)
     if status == "validation_failed":
-        staged = _quarantine_whole_run(wh, plan, staged, audit)
+        staged = _quarantine_whole_run(wh, plan, staged, audit.failed)
         quarantined = Counter({"validation_failed": pages_published, **quarantined})
         pages_published = 0
         rows = Counter({k: 0 for k in DATA_TABLES})
@@ -574,11 +627,8 @@ def finalize_run(
         ),
         "attempt": _previous_attempts(wh, plan.run_id) + 1,
     }
-    audit_table = validation_table(audit.outcomes, plan.run_id, None)
-    if audit_table.num_rows:
-        staged.setdefault("validation_results", []).append(
-            write_staged_table(wh, plan.run_id, "validation_results-run", audit_table)
-        )
+    if audit.staged:
+        staged.setdefault("validation_results", []).extend(audit.staged)
     runs_table = conform(
         "runs", pa.Table.from_pylist([runs_row], schema=contract("runs").arrow_schema)
     )
@@ -664,12 +714,9 @@ def _previous_attempts(wh: Warehouse, run_id: str) -> int:
 
 
 def _quarantine_whole_run(
-    wh: Warehouse, plan: RunPlan, staged: dict[str, list[str]], audit: Any
+    wh: Warehouse, plan: RunPlan, staged: dict[str, list[str]], failed: Sequence[str]
 ) -> dict[str, list[str]]:
     """Replace the run's data files by quarantine rows for every page it would have published."""
-    failed = sorted(
-        {o.expectation for o in audit.outcomes if not o.success and o.severity == "error"}
-    )
     con = duckdb.connect(config={"file_search_path": wh.local_root})
     try:
         videos = staged.get("videos", [])
