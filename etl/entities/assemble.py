@@ -1,9 +1,9 @@
 """Backend-independent tail of entity extraction: raw spans of a page -> sorted ``Mention``s.
 
 Both backends hand over, per page, one list of ``RawSpan`` per ``EntityText``; this module adds
-the shared pattern spans (hashtags, channel, titled persons), cleans, resolves overlaps,
-canonicalises at page level and builds the records. Keeping it shared is what makes the two
-backends' outputs comparable row for row.
+the shared pattern spans (hashtags, channel, titled persons), cleans, resolves overlaps, finds the
+page's person names again where the backend missed them, canonicalises at page level and builds
+the records. Keeping it shared is what makes the two backends' outputs comparable row for row.
 """
 
 from __future__ import annotations
@@ -11,10 +11,48 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etl.entities.canonical import canonicalise_page
-from etl.entities.patterns import pattern_spans
+from etl.entities.names import name_key
+from etl.entities.patterns import literal_spans, pattern_spans
 from etl.entities.reference import Reference
-from etl.entities.spans import RawSpan, clean_spans
+from etl.entities.spans import PRIORITY_GAZETTEER, RawSpan, clean_spans
 from etl.records import Mention, PageEntityInput
+
+
+def person_names(
+    texts: Sequence[str], located: Sequence[tuple[int, RawSpan]], reference: Reference
+) -> list[str]:
+    """Multi-word PERSON names found on the page and their last words (sorted, for determinism).
+
+    The last word must look like a surname (capitalised, 3+ letters) and must not be a name the
+    reference knows as something else ("George Washington" does not make "Washington" a person).
+    """
+    names: set[str] = set()
+    for index, span in located:
+        if span.label != "PERSON":
+            continue
+        words = texts[index][span.start : span.end].split()
+        if len(words) < 2:
+            continue
+        names.add(" ".join(words))
+        last = words[-1]
+        known = reference.by_key.get(name_key(last))
+        if len(last) >= 3 and last[0].isupper() and (known is None or known.label == "PERSON"):
+            names.add(last)
+    return sorted(names)
+
+
+def _propagated(text: str, names: Sequence[str]) -> list[RawSpan]:
+    """Every occurrence of the page's person names in ``text``, at gap-filling priority.
+
+    The model often finds "Elon Musk" once and misses the bare "Musk" later; within one page the
+    same word is the same person.
+    """
+    return [
+        span
+        for name in names
+        if name in text
+        for span in literal_spans(text, name, "PERSON", PRIORITY_GAZETTEER)
+    ]
 
 
 def page_mentions(
@@ -29,14 +67,24 @@ def page_mentions(
     """
     if len(backend_spans) != len(page.texts):
         raise ValueError(f"{len(backend_spans)} span lists for {len(page.texts)} texts")
-    located: list[tuple[int, RawSpan]] = []
-    for index, (entity_text, spans) in enumerate(zip(page.texts, backend_spans, strict=True)):
-        text = entity_text.text
-        candidates = [*spans, *pattern_spans(text, page.channel, spans)]
-        located.extend((index, span) for span in clean_spans(text, candidates, keep_labels))
-    surfaces = [
-        (span.label, page.texts[index].text[span.start : span.end]) for index, span in located
+    texts = [entity_text.text for entity_text in page.texts]
+    candidates = [
+        [*spans, *pattern_spans(text, page.channel, spans)]
+        for text, spans in zip(texts, backend_spans, strict=True)
     ]
+    cleaned = [
+        clean_spans(text, spans, keep_labels) for text, spans in zip(texts, candidates, strict=True)
+    ]
+    names = person_names(
+        texts, [(i, s) for i, spans in enumerate(cleaned) for s in spans], reference
+    )
+    if names:
+        for index, text in enumerate(texts):
+            extra = _propagated(text, names)
+            if extra:
+                cleaned[index] = clean_spans(text, [*candidates[index], *extra], keep_labels)
+    located = [(index, span) for index, spans in enumerate(cleaned) for span in spans]
+    surfaces = [(span.label, texts[index][span.start : span.end]) for index, span in located]
     named = canonicalise_page(surfaces, reference)
     mentions: list[Mention] = []
     for (index, span), (_, surface), name in zip(located, surfaces, named, strict=True):

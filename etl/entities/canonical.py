@@ -6,7 +6,9 @@ table, so the result never depends on page order):
    gazetteers) takes the table's canonical form: "Putin" -> "Vladimir Putin", "IRAN" -> "Iran".
 2. Otherwise its display form: possessive off, Latin accents folded, case normalised
    ("PEZESHKIÁN's" -> "Pezeshkian").
-3. Within a page, a one-word mention that equals the last word of a multi-word PERSON on the same
+3. A known name takes the table's label when the mention's label is another name label: the
+   model's "Shiraz" (PERSON) or "Vilnius" (ORG) become GPE. "Washington" the person loses here.
+4. Within a page, a one-word mention that equals the last word of a multi-word PERSON on the same
    page links to that person ("Smolentceva" -> "Natalia Smolentceva") and is labelled PERSON,
    unless the table knows the word as something else. Several candidates: the most frequent wins,
    ties broken alphabetically.
@@ -67,6 +69,8 @@ def canonicalise_page(mentions: Sequence[tuple[str, str]], reference: Reference)
         known = reference.by_key.get(key)
         if full is not None and label != HASHTAG and (known is None or known.label == "PERSON"):
             named.append(Named("PERSON", full))
+        elif known is not None and label in _RELINKABLE_LABELS:
+            named.append(Named(known.label, canonical))
         else:
             named.append(Named(label, canonical))
     return named

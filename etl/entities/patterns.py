@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import ahocorasick
 
-from etl.entities.settings import HASHTAG, NAME_STOPWORDS, PERSON_TRIGGERS
+from etl.entities.settings import HASHTAG, NAME_STOPWORDS, PERSON_TRIGGERS, TITLE_CONTINUATIONS
 from etl.entities.spans import PRIORITY_CHANNEL, PRIORITY_HASHTAG, PRIORITY_PATTERN, RawSpan
 from etl.textscan import iter_hashtags
 
@@ -22,6 +22,9 @@ _NAME_WORD_RE = re.compile(r"[ \t]+([^\W\d_][\w'’\-]*)")
 _POSSESSIVE_GAP_RE = re.compile(r"['’]s(?=[ \t])")
 _POSSESSIVE_TAIL_RE = re.compile(r"['’][sS]?$")
 _MAX_NAME_WORDS = 3
+_CONTINUATION_FORMS = frozenset(TITLE_CONTINUATIONS) | frozenset(
+    w.lower() for w in TITLE_CONTINUATIONS
+)
 _TRIGGER_FORMS = frozenset(PERSON_TRIGGERS) | frozenset(
     t[:1].lower() + t[1:] for t in PERSON_TRIGGERS
 )
@@ -101,7 +104,7 @@ def name_run(text: str, pos: int, min_words: int = 1) -> tuple[int, int] | None:
         if match is None:
             break
         word = match.group(1)
-        if words == 0 and word in _TRIGGER_FORMS:
+        if words == 0 and (word in _TRIGGER_FORMS or word in _CONTINUATION_FORMS):
             pos = match.end()
             continue
         possessive = _POSSESSIVE_TAIL_RE.search(word)

@@ -19,7 +19,7 @@ from etl.entities.assemble import page_mentions
 from etl.entities.patterns import is_word_boundary
 from etl.entities.reference import DEFAULT_MIN_CITY_POPULATION, Reference, load_reference
 from etl.entities.settings import RULES_BACKEND
-from etl.entities.spans import RawSpan
+from etl.entities.spans import PRIORITY_GAZETTEER, RawSpan
 from etl.records import Mention, PageEntityInput
 
 # Upper-case variants are added for names at least this long ("IRAN" in shouted headlines);
@@ -47,7 +47,7 @@ def build_automaton(reference: Reference) -> ahocorasick.Automaton:
 
 
 @functools.cache
-def _cached_automaton(alias_path: Path | None, min_population: int) -> ahocorasick.Automaton:
+def cached_automaton(alias_path: Path | None, min_population: int) -> ahocorasick.Automaton:
     """One automaton per process and configuration, built on first use (never at import)."""
     return build_automaton(load_reference(alias_path, min_population))
 
@@ -58,7 +58,7 @@ def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan
     for last, (length, label) in automaton.iter(text):
         start = last + 1 - length
         if is_word_boundary(text, start, last + 1):
-            spans.append(RawSpan(start, last + 1, label))
+            spans.append(RawSpan(start, last + 1, label, PRIORITY_GAZETTEER))
     return spans
 
 
@@ -73,7 +73,7 @@ class RulesBackend:
 
     def annotate(self, pages: Sequence[PageEntityInput]) -> list[list[Mention]]:
         """One mention list per page, in input order."""
-        automaton = _cached_automaton(self.alias_path, self.min_population)
+        automaton = cached_automaton(self.alias_path, self.min_population)
         reference = load_reference(self.alias_path, self.min_population)
         return [
             page_mentions(

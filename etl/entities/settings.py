@@ -44,17 +44,28 @@ PRONOUN_JUNK: frozenset[str] = frozenset(
 )
 
 # Words that introduce a person's name ("President Masoud Pezeshkian", "correspondent Natalia
-# Smolentceva"); also stripped from the front of PERSON mentions so both backends agree.
+# Smolentceva"): English plus German, Spanish and French titles seen in mirror-site comments, and
+# news appositions ("Historian Yuval Noah Harari"). Also stripped from the front of PERSON
+# mentions so both backends agree. Left out on purpose: words that often start organisation
+# names ("General Electric", "Host Europe", "Lord Abbett").
 PERSON_TRIGGERS: tuple[str, ...] = tuple(
     words(
         """
     President Vice-President Premier Chancellor Minister Secretary Senator Governor Mayor
-    General Colonel Admiral Commander Ayatollah Sheikh Imam Rabbi Pastor Pope Patriarch King Queen
-    Prince Princess Correspondent Reporter Journalist Anchor Presenter Host Spokesman Spokeswoman
-    Spokesperson Analyst Professor Economist Editor Mr. Mrs. Ms. Dr. Prof. Sen. Gen. Rep. Gov.
-    Sir Dame Lord Lady
+    Colonel Admiral Commander Ayatollah Sheikh Imam Rabbi Pastor Pope Patriarch King Queen
+    Prince Princess Correspondent Reporter Journalist Presenter Spokesman Spokeswoman
+    Spokesperson Analyst Professor Economist Mr. Mrs. Ms. Dr. Prof. Sen. Gen. Rep. Gov. Sir Dame
+    Bundeskanzler Bundeskanzlerin Kanzler Kanzlerin Präsident Präsidentin Ministerpräsident
+    Presidente Presidenta Président Présidente
+    Activist Candidate Director Historian Chairman Chairwoman Founder CEO Coach Leader Editor
     """
     )
+)
+
+# Words that continue a title but never start one alone ("Secretary General Jens Stoltenberg",
+# "Foreign Minister"): skipped before a name and stripped from PERSON mentions.
+TITLE_CONTINUATIONS: tuple[str, ...] = words(
+    "General Prime Foreign Deputy Vice Supreme Defence Defense Interior Finance"
 )
 
 # Capitalised words that end a name run after a trigger (title-case headlines: "President Putin
@@ -67,6 +78,25 @@ NAME_STOPWORDS: frozenset[str] = frozenset(
     Amid Over Says Reports Joins Live News Interview Speech Today This That His Her Their Our
     Ministry Office Council Department Government Party Army Forces Bureau Agency Committee
     Foreign Defense Defence State Press Assembly Union Republic
+    """
+    )
+)
+
+
+# Structural words of page layouts (FORMATS.md) that the model sometimes labels as names.
+STRUCTURAL_JUNK: frozenset[str] = frozenset(
+    {"channel / source", "channel", "source", "published", "subscribe", "share", "embed", "reply"}
+)
+
+# Capitalised sentence-initial words the model glues to the name after them ("Across Mali",
+# "Desde Caracas"); stripped from the front of model spans. Articles are not here: "El Salvador",
+# "Las Vegas" and "Die Linke" keep theirs.
+LEADING_NON_NAME: frozenset[str] = frozenset(
+    words(
+        """
+    Across In From At On With After Before During Under Over Into Through Between Near Inside
+    Outside Meanwhile Also And But Or So Yes No Thanks Congratulations Greetings Respect
+    Desde Hacia Para Por Con Sin Saludos Gracias Danke Grüße Aus Mit Nach Gegen
     """
     )
 )

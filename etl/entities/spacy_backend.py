@@ -23,7 +23,7 @@ from etl.entities.reference import (
     load_reference,
     read_alias_seed,
 )
-from etl.entities.rules_backend import surface_variants
+from etl.entities.rules_backend import cached_automaton, gazetteer_spans, surface_variants
 from etl.entities.settings import (
     DEFAULT_BATCH_SIZE,
     MODEL_INSTALL_HINT,
@@ -116,9 +116,12 @@ class SpacyBackend:
             batch_size=self.batch_size,
             n_process=self.n_process,
         )
+        automaton = cached_automaton(self.alias_path, self.min_population)
         for doc, (page_index, text_index) in docs:
+            # Gazetteer spans (lowest priority) fill gaps where the model found nothing.
             spans[page_index][text_index] = [
-                RawSpan(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents
+                *(RawSpan(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents),
+                *gazetteer_spans(doc.text, automaton),
             ]
         return [
             page_mentions(page, page_spans, reference, self.keep_labels)

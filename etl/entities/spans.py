@@ -11,7 +11,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from etl.entities.settings import HASHTAG, NUMERIC_LABELS, PERSON_TRIGGERS, PRONOUN_JUNK
+from etl.entities.settings import (
+    HASHTAG,
+    LEADING_NON_NAME,
+    NUMERIC_LABELS,
+    PERSON_TRIGGERS,
+    PRONOUN_JUNK,
+    STRUCTURAL_JUNK,
+    TITLE_CONTINUATIONS,
+)
 
 # Patterns are used with .match(text, pos, endpos), which anchors at pos, so they carry no "^".
 # Who wins an overlap: structural facts beat patterns, patterns beat the model or the gazetteer.
@@ -19,13 +27,18 @@ PRIORITY_HASHTAG = 40
 PRIORITY_CHANNEL = 30
 PRIORITY_PATTERN = 20
 PRIORITY_BACKEND = 10
+# Gazetteer spans only fill gaps the model left: a model span overlapping one wins.
+PRIORITY_GAZETTEER = 5
 
 _APOSTROPHES = "'’"
 _POSSESSIVE_RE = re.compile(r"['’]s?$")
 _ABBREVIATION_RE = re.compile(r"(?:\w\.){2,}$")
-_LEADING_ARTICLE_RE = re.compile(r"(?:the|The|THE)\s+")
+_LEADING_ARTICLE_RE = re.compile(r"(?:The|THE)\s+")
+_WORD_RE = re.compile(r"\S+")
 _TRIGGER_PREFIX_RE = re.compile(
-    r"(?:(?:" + "|".join(re.escape(t) for t in PERSON_TRIGGERS) + r")\s+)+",
+    r"(?:(?:"
+    + "|".join(re.escape(t) for t in (*PERSON_TRIGGERS, *TITLE_CONTINUATIONS))
+    + r")\s+)+",
     re.IGNORECASE,
 )
 
@@ -61,29 +74,50 @@ def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _is_lowercase_word(word: str) -> bool:
+    """True for a word whose cased letters are all lower case ("the", "trifft", not "iPhone")."""
+    cased = [ch for ch in word if ch.lower() != ch.upper()]
+    return bool(cased) and all(ch.islower() for ch in cased)
+
+
+def _trim_lowercase_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop all-lowercase words at either edge, and sentence-initial non-name words at the front.
+
+    Names start and end with a capitalised word.
+
+    The model glues verbs and articles of other languages to names ("Merz trifft", "the
+    Kremlin", "Edmundo González ganaron"); inner particles ("Strait of Hormuz") are kept.
+    """
+    words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text, start, end)]
+    while len(words) > 1 and (
+        _is_lowercase_word(text[words[0][0] : words[0][1]])
+        or text[words[0][0] : words[0][1]] in LEADING_NON_NAME
+    ):
+        words.pop(0)
+    while len(words) > 1 and _is_lowercase_word(text[words[-1][0] : words[-1][1]]):
+        words.pop()
+    return (words[0][0], words[-1][1]) if words else (start, end)
+
+
 def clean_span(text: str, span: RawSpan) -> RawSpan | None:
     """The span narrowed to its name, or None when nothing name-like is left.
 
-    Strips edges (punctuation, whitespace, possessive ``'s``), a leading "the", and for PERSON the
-    leading titles ("President", "Dr."), so "the Kremlin's" -> "Kremlin" and "DW Correspondent"
-    style prefixes never reach the table. Offsets move with the text, keeping the slice invariant.
+    Strips edges (punctuation, whitespace, possessive ``'s``), all-lowercase edge words and a
+    leading "The", and for PERSON the leading titles ("President", "Dr."), so "the Kremlin's" ->
+    "Kremlin" and "DW Correspondent" style prefixes never reach the table. Offsets move with the
+    text, keeping the slice invariant. Gazetteer spans are clean by construction; hashtags and the
+    channel are taken as written.
     """
     if span.start >= span.end:
         return None
-    first, last = text[span.start], text[span.end - 1]
-    if (
-        first.isalnum()
-        and last.isalnum()
-        and last not in "sS"
-        and first not in "tT"
-        and span.label != "PERSON"
-    ):
-        return span  # already clean: the common case for gazetteer and model spans
+    if span.priority in (PRIORITY_GAZETTEER, PRIORITY_HASHTAG):
+        return span
     start, end = _strip_edges(text, span.start, span.end)
-    article = _LEADING_ARTICLE_RE.match(text, start, end)
-    # A channel is matched as the page spells it ("The Diary Of A CEO"): its article stays.
-    if article and article.end() < end and span.priority < PRIORITY_CHANNEL:
-        start = article.end()
+    if span.priority != PRIORITY_CHANNEL and span.label not in NUMERIC_LABELS:
+        article = _LEADING_ARTICLE_RE.match(text, start, end)
+        if article and article.end() < end:
+            start = article.end()
+        start, end = _trim_lowercase_words(text, start, end)
     if span.label == "PERSON":
         prefix = _TRIGGER_PREFIX_RE.match(text, start, end)
         if prefix and prefix.end() < end:
@@ -99,7 +133,8 @@ def clean_span(text: str, span: RawSpan) -> RawSpan | None:
 def is_junk(surface: str, label: str, keep_labels: frozenset[str]) -> bool:
     """True when a cleaned mention is not worth a row.
 
-    Dropped: numeric/temporal labels unless kept, text without a letter, line-spanning text, and
+    Dropped: numeric/temporal labels unless kept, text without a letter, line-spanning text,
+    layout words ("Channel / Source"), and
     cased text written all in lower case (pronouns like "thou", stray words): names in cased
     scripts are capitalised, while Arabic or CJK names have no case and are kept.
     """
@@ -110,6 +145,8 @@ def is_junk(surface: str, label: str, keep_labels: frozenset[str]) -> bool:
     if label == HASHTAG:
         return False
     if surface.casefold() in PRONOUN_JUNK and not surface.isupper():
+        return True
+    if surface.casefold() in STRUCTURAL_JUNK:
         return True
     return surface == surface.lower() and surface != surface.upper()
 
