@@ -10,7 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 # A tag starts after a non-word, non-'&' (HTML entities like &#39;), non-'/' (URL fragments) char.
-_HASHTAG_RE = re.compile(r"(?<![\w&/#])#(\w+)")
+# Combining marks (Devanagari vowel signs, Arabic harakat, Hebrew points) are not \w in Python's
+# re, yet they are part of the word; tags glued together (#Russia#Iran) are a run of tags.
+_TAG_CHAR = "[\\w\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+_TAG_CHAR += "\u06d6-\u06ed\u0900-\u0dff\u0e31-\u0e4e\u200c\u200d]"
+_HASHTAG_RUN_RE = re.compile(rf"(?<![\w&/#])(?:#{_TAG_CHAR}+)+")
+_HASHTAG_RE = re.compile(rf"#({_TAG_CHAR}+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +29,14 @@ class HashtagSpan:
 
 def iter_hashtags(text: str) -> Iterator[HashtagSpan]:
     """Yield every hashtag in ``text`` in order; a tag needs at least one letter (``#1`` is not)."""
-    for match in _HASHTAG_RE.finditer(text):
-        tag = match.group(1).rstrip("_")
-        if tag and any(ch.isalpha() for ch in tag):
-            yield HashtagSpan(tag, match.start(), match.start() + 1 + len(tag))
+    if "#" not in text:
+        return
+    for run in _HASHTAG_RUN_RE.finditer(text):
+        for match in _HASHTAG_RE.finditer(run.group()):
+            tag = match.group(1).rstrip("_\u200c\u200d")
+            if tag and any(ch.isalpha() for ch in tag):
+                start = run.start() + match.start()
+                yield HashtagSpan(tag, start, start + 1 + len(tag))
 
 
 def unique_hashtags(*texts: str) -> tuple[str, ...]:

@@ -93,6 +93,7 @@ def classify_layout(
 def is_video_page(
     *,
     title: str,
+    description: str,
     folded_text: str,
     stripped: Sequence[str],
     link_urls: Iterable[str],
@@ -107,6 +108,8 @@ def is_video_page(
     if layout in ("mirror", "transcript") or style == "mirror":
         return True
     if _TITLE_VIDEO_RE.search(title) or VIDEO_WORD_RE.search(title):
+        return True
+    if VIDEO_WORD_RE.search(description):
         return True
     if any(word in folded_text for word in _VIDEO_SUBSTRINGS):
         return True

@@ -32,6 +32,8 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _LABEL_STRIP = " \t\u00a0►▶▸➤➜→⇒•·–—-*>|👉🔗📌✅🔔:"
 _LABEL_END_RE = re.compile(r"(?:\s*[:：]|\s+[-–—►➜→|]|\s*👉)\s*$")
 _MAX_LABEL_CHARS = 120
+# Transcript lines glue a time stamp to the text ("01:10Sponsored by: …"): not part of a label.
+_TIMESTAMP_PREFIX_RE = re.compile(r"^\(?\d{1,2}:\d{2}(?::\d{2})?\)?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def _label_before(prefix: str) -> str | None:
     """The label in ``Label: `` (or ``Label - ``) text before a URL, bullets removed; else None."""
     if not prefix.strip() or _LABEL_END_RE.search(prefix) is None:
         return None
-    label = prefix.strip(_LABEL_STRIP).strip()
+    label = _TIMESTAMP_PREFIX_RE.sub("", prefix.strip(_LABEL_STRIP)).strip(_LABEL_STRIP)
     if not label or len(label) > _MAX_LABEL_CHARS or not any(ch.isalnum() for ch in label):
         return None
     return label

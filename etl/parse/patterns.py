@@ -125,7 +125,10 @@ CHROME_HEADING_RE = re.compile(
     r"|watch next|latest videos|most popular|trending(?: videos?| now)?|share this|like this"
     r"|share this:|like this:|more stories|top stories|read more:|see also|more on this story"
     r"|more in .{1,40}|схожі відео|похожие видео|související videa|videos relacionados"
-    r"|vidéos similaires|ähnliche videos|weitere videos)\s*:?$",
+    r"|vidéos similaires|ähnliche videos|weitere videos)\s*:?$"
+    # Blog post footers: byline with time, labels/tags/categories lines.
+    r"|^(?:posted by .{1,80} at \d{1,2}:\d{2}(?:\s*[ap]m)?|labels?:.*|tags?:.*|tagged:?.*"
+    r"|categories:.*|category:.*|filed under:?.*|posted in .*|bookmark the permalink\.?)$",
     re.IGNORECASE,
 )
 
@@ -150,7 +153,7 @@ MIRROR_CHROME_RE = re.compile(
     re.IGNORECASE,
 )
 SUBSCRIBERS_RE = re.compile(
-    r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil)?\s*(?:subscribers?|підписників|подписчиков"
+    r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil|tis\.?|mln\.?|mio\.?)?\s*(?:subscribers?|підписників|подписчиков"
     r"|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",
     re.IGNORECASE,
 )
@@ -169,7 +172,9 @@ META_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 POSTED_BYLINE_RE = re.compile(
-    r"^(?:posted|published)\s+on\s+(?P<date>.+?)(?:\s+by\s+(?P<author>.+))?$", re.IGNORECASE
+    r"^(?:posted|published|written|uploaded)\s+(?:on\s+(?P<date>.+?)(?:\s+by\s+.+)?"
+    r"|by\s+.{1,80}?\s+on\s+(?P<date2>.+))$",
+    re.IGNORECASE,
 )
 
 # Words that say a page is about a video (any interface language seen in the survey).

@@ -102,11 +102,13 @@ def read_head(stripped: Sequence[str]) -> Head:
                 published = published or value
             link_lines.append(index)
         elif byline is not None:
-            published = published or byline.group("date").strip()
+            published = published or (byline.group("date") or byline.group("date2")).strip()
         elif SUBSCRIBERS_RE.match(line) or MIRROR_CHROME_RE.match(line):
             is_mirror = is_mirror or SUBSCRIBERS_RE.match(line) is None
         elif channel is None and _is_channel_line(stripped, index, limit, title):
             channel, channel_line = line, index
+        elif channel_line is not None and index > channel_line and DATE_LINE_RE.match(line):
+            published = published or line
         else:
             break
         index += 1
@@ -144,6 +146,7 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
     header: Header | None = None
     comments_start: int | None = None
     footer_line: int | None = None
+    upgradable = False
     for index in range(start, total):
         line = stripped[index]
         if not line:
@@ -152,11 +155,19 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
             footer_line = index
             break
         if comments_start is not None:
+            # "Comments" then "There are no comments yet" / "86 comments": the number wins.
+            if upgradable:
+                upgradable = _is_upgrade_candidate(stripped, index, total)
+                found = _header_of(line) if upgradable else None
+                if found is not None and found.count is not None:
+                    header_line, header, comments_start = index, found, index + 1
+                    upgradable = False
             continue
         found = _header_of(line)
         if found is not None:
             header_line, header, comments_start = index, found, index + 1
             desc_end = min(desc_end, index)
+            upgradable = found.count is None
         elif strong_start_style(stripped, index, total) is not None:
             comments_start = index
             desc_end = min(desc_end, index)
@@ -169,6 +180,11 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
         if comments_start is not None:
             desc_end = min(desc_end, comments_start)
     return Body(start, desc_end, header_line, header, comments_start, end, footer_line)
+
+
+def _is_upgrade_candidate(stripped: Sequence[str], index: int, total: int) -> bool:
+    """Still in the header zone: no comment has started at ``index``."""
+    return strong_start_style(stripped, index, total) is None and not ITEM_RE.match(stripped[index])
 
 
 def _header_of(line: str) -> Header | None:

@@ -26,7 +26,10 @@ _NOT_CHANNEL_RE = re.compile(
     r"|\bs\d+\s*e\d+\b|^(?:with|w/|ft\.?|feat\.?|featuring|vs\.?|and|by|guest|prod\.?)\s"
     r"|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s*\d"
-    r"|^(?:official (?:video|trailer|music video|audio)|full (?:video|episode|interview|movie)"
+    r"|^(?:official (?:video|trailer|music video|audio)"
+    r"|full (?:video|episode|interview|movie|documentary|match|speech|show)"
+    r"|videos?|vidéos?|vídeos?|видео|відео|transcript|podcast|interview|news|breaking news"
+    r"|documentary|music video|audio|watch|stream|livestream|replay|recap|update|analysis"
     r"|lyrics?|live|hd|4k|trailer|highlights|reaction|explained|subtitles|shorts|#shorts"
     r"|eng sub|english subtitles|part \w+|full|uncut|reupload|teaser|preview|promo|clip"
     r"|(?:mon|tue|wednes|thurs|fri|satur|sun)day)$|[?!…]$|\.{3}$",
