@@ -13,6 +13,7 @@ import logging
 import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -21,7 +22,9 @@ from etl.contracts import (
     comment_statements,
     contract,
     load_contracts,
+    load_view_contracts,
     quote_sql_string,
+    view_comment_statements,
 )
 from etl.errors import PublishError, UsageError
 from etl.publish import Manifest, Warehouse, fault_hook, read_manifest
@@ -100,14 +103,41 @@ def analyst_view_statements() -> list[str]:
 
 
 def _comment_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
-    views = {
-        row[0]
-        for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
-    }
+    """COMMENT ON every view and column of the catalog, from schemas/ and schemas/views/.
+
+    BI tools show these as descriptions. A view without a contract is logged, not fatal (the
+    catalog test fails on it), so one undocumented view cannot block a publish.
+    """
+    rows = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE NOT internal AND table_name IN (SELECT view_name FROM duckdb_views() "
+        "WHERE NOT internal)"
+    ).fetchall()
+    columns: dict[str, set[str]] = {}
+    for view, column in rows:
+        columns.setdefault(view, set()).add(column)
+    tables, views = load_contracts(), load_view_contracts()
     stmts: list[str] = []
-    for name in sorted(views & set(load_contracts())):
-        stmts += comment_statements(name)
+    for name in sorted(columns):
+        if name in tables:
+            stmts += comment_statements(name)
+        elif name in views:
+            stmts += view_comment_statements(views[name], columns[name])
+        elif name.startswith("_") and name.endswith("_all") and name[1:-4] in tables:
+            stmts += _internal_view_comments(name[1:-4], name)
+        else:
+            log.warning("catalog view %s has no contract in schemas/views/; left uncommented", name)
     return stmts
+
+
+def _internal_view_comments(table: str, relation: str) -> list[str]:
+    """Comments for ``_<table>_all``: every published version, the public view's building block."""
+    text = (
+        f"Internal: every row of every published version of {table} (all runs). "
+        f"Query {table} instead, which keeps the current version of each page."
+    )
+    stmts = comment_statements(table, relation)
+    return [f"COMMENT ON VIEW {relation} IS {quote_sql_string(text)}", *stmts[1:]]
 
 
 def build_catalog(wh: Warehouse, manifest: Manifest | None = None) -> Path:
@@ -144,6 +174,7 @@ def prepare_catalog(wh: Warehouse, manifest: Manifest) -> Path:
             con.execute(stmt)
         for stmt in _comment_statements(con):
             con.execute(stmt)
+        record_catalog_files(con, manifest)
         con.execute(
             "CREATE TABLE _catalog_meta AS SELECT ? AS generation, ? AS published_at",
             [manifest.generation, manifest.published_at],
@@ -208,12 +239,36 @@ def ensure_catalog(wh: Warehouse) -> bool:
     return True
 
 
-def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that can read the warehouse's files and nothing else.
+def record_catalog_files(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
+    """Store the files the views read (relative to the root) as ``_catalog_files``.
 
-    External access is limited to the warehouse directory (and the relative ``tables/`` and
-    ``seeds/`` paths the views use), extensions cannot be installed or loaded, and the
-    configuration is locked so a query cannot loosen any of this.
+    The lockdown (etl/sql/bi_lockdown.sql) allows exactly these files, read from the catalog the
+    connection opened, so a connection on an older catalog keeps reading its own snapshot.
+    """
+    files = sorted(
+        {f for table in load_contracts() for f in manifest.files(table)}
+        | set(manifest.seeds.values())
+    )
+    con.execute("CREATE TABLE _catalog_files (path VARCHAR NOT NULL)")
+    if files:
+        con.execute("INSERT INTO _catalog_files SELECT unnest(?::VARCHAR[])", [files])
+
+
+def readonly_config(warehouse_dir: str) -> dict[str, str | bool | int | float | list[str]]:
+    """The DuckDB config a BI connection opens the catalog with (then it runs the lockdown)."""
+    return {
+        "file_search_path": os.path.abspath(warehouse_dir),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+
+
+def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that can read the warehouse's live table files and nothing else.
+
+    No other file can be read or written, nothing can be attached, extensions cannot be installed
+    or loaded, and the configuration is locked so a query cannot loosen any of this (see
+    ``lock_down``). Raises UsageError when there is no catalog.
     """
     root = os.path.abspath(warehouse_dir)
     catalog = os.path.join(root, "warehouse.duckdb")
@@ -222,38 +277,60 @@ def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
             f"no warehouse catalog at {catalog}; run `etl run --warehouse {warehouse_dir}` first"
         )
     try:
-        con = duckdb.connect(
-            catalog,
-            read_only=True,
-            config={
-                "file_search_path": root,
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-            },
-        )
+        con = duckdb.connect(catalog, read_only=True, config=readonly_config(root))
     except duckdb.Error as exc:
         raise UsageError(f"cannot open warehouse catalog {catalog}: {exc}") from exc
-    for stmt in lockdown_statements(root):
-        try:
-            con.execute(stmt)
-        except duckdb.InvalidInputException:
-            # Same database already opened and locked down in this process: verify, don't loosen.
-            locked = con.execute("SELECT current_setting('enable_external_access')").fetchone()
-            if locked is None or locked[0] is not False:
-                con.close()
-                raise
+    try:
+        lock_down(con)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def lockdown_statements(root: str) -> list[str]:
-    """SET statements that confine a connection to the warehouse at ``root`` (docs reuse these)."""
-    allowed = [root.rstrip(os.sep) + os.sep, "tables/", "seeds/"]
-    listed = ", ".join(quote_sql_string(a) for a in allowed)
-    return [
-        f"SET allowed_directories = [{listed}]",
-        "SET enable_external_access = false",
-        "SET lock_configuration = true",
-    ]
+def lock_down(con: Any) -> None:
+    """Run the lockdown on a fresh connection to the catalog; idempotent.
+
+    ``con`` is a DuckDB connection or anything with its ``execute`` (a duckdb-engine DBAPI
+    connection in a SQLAlchemy ``connect`` event). DuckDB shares one database instance between
+    the connections of a process that open the same file, and the settings are per instance, so
+    a second connection finds the instance already locked: verify that instead of failing.
+    """
+    locked = con.execute(
+        "SELECT current_setting('lock_configuration'), current_setting('enable_external_access')"
+    ).fetchone()
+    if locked is not None and locked[0] is True:
+        if locked[1] is not False:
+            raise UsageError("the catalog is open in this process with external access enabled")
+        return
+    for stmt in lockdown_statements():
+        con.execute(stmt)
+
+
+def lockdown_statements() -> list[str]:
+    """The statements of etl/sql/bi_lockdown.sql (the file BI tools and the DuckDB CLI run)."""
+    return split_sql(lockdown_sql())
+
+
+def lockdown_sql() -> str:
+    """The text of etl/sql/bi_lockdown.sql, the lockdown every read-only connection runs."""
+    return (resources.files("etl") / "sql" / "bi_lockdown.sql").read_text(encoding="utf-8")
+
+
+def split_sql(text: str) -> list[str]:
+    """Statements of a SQL script whose statements end with ``;`` at the end of a line."""
+    stmts: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("--") and not current:
+            continue
+        current.append(line)
+        if line.rstrip().endswith(";"):
+            stmts.append("\n".join(current).rstrip().rstrip(";"))
+            current = []
+    if "".join(current).strip():
+        stmts.append("\n".join(current))
+    return stmts
 
 
 def sql_literal_path(path: str) -> str:

@@ -228,3 +228,70 @@ def data_dictionary_markdown() -> str:
             lines.append(f"| `{col.name}` | {col.type} | {null} | {col.description} |")
         lines.append("")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# View contracts: schemas/views/<view>.yaml describe the catalog's derived views (no types: the
+# SQL decides them) so every view and column a BI tool lists carries a description.
+
+
+@dataclass(frozen=True, slots=True)
+class ViewContract:
+    """A catalog view's description, grain and column descriptions (schemas/views/<name>.yaml)."""
+
+    name: str
+    description: str
+    grain: str
+    columns: tuple[tuple[str, str], ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+
+def _parse_view_contract(raw: dict[str, Any], source: Path) -> ViewContract:
+    try:
+        columns: list[tuple[str, str]] = []
+        base = raw.get("columns_from")
+        if base:
+            # A view with a table's columns (e.g. quarantine_history) says so instead of
+            # restating the table's column list.
+            columns += [(c.name, c.description) for c in contract(base).columns]
+        columns += [(c["name"], c["description"]) for c in raw.get("columns") or ()]
+        view = ViewContract(
+            name=raw["name"],
+            description=raw["description"],
+            grain=raw["grain"],
+            columns=tuple(columns),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ContractError(source.stem, f"malformed view contract {source}: {exc!r}") from exc
+    if view.name != source.stem:
+        raise ContractError(view.name, f"{source.name} declares view {view.name!r}")
+    empty = [n for n, d in view.columns if not str(d).strip()]
+    if not view.description.strip() or empty:
+        raise ContractError(view.name, f"empty description (view or columns {empty})")
+    return view
+
+
+@functools.cache
+def load_view_contracts(views_dir: Path = SCHEMAS_DIR / "views") -> dict[str, ViewContract]:
+    """All view contracts in ``views_dir`` keyed by view name (cached)."""
+    return {
+        path.stem: _parse_view_contract(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+        for path in sorted(views_dir.glob("*.yaml"))
+    }
+
+
+def view_comment_statements(view: ViewContract, existing_columns: set[str]) -> list[str]:
+    """``COMMENT ON`` statements for a view and those of its columns that exist in the catalog."""
+    if not _IDENT_RE.match(view.name):
+        raise ContractError(view.name, f"unsafe relation name {view.name!r}")
+    text = f"{view.description} Grain: {view.grain}"
+    stmts = [f"COMMENT ON VIEW {view.name} IS {quote_sql_string(text)}"]
+    stmts += [
+        f"COMMENT ON COLUMN {view.name}.{name} IS {quote_sql_string(description)}"
+        for name, description in view.columns
+        if name in existing_columns
+    ]
+    return stmts
