@@ -45,6 +45,7 @@ _UTF16_32_BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_PREFERRED_ON_TIE = ("utf_8", "cp1252", "latin_1", "iso8859_15")
 # Stray NULs (tolerated above) and C0 controls that no text layout uses; tab and form feed stay.
 _CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -105,14 +106,30 @@ def _decode_utf8_or_detect(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(raw[:_DETECT_SAMPLE_BYTES]).best()
-    if best is None or best.encoding is None:
-        raise PageRejected("undecodable", "not UTF-8 and no plausible encoding found")
+    encoding = _detect_encoding(raw[:_DETECT_SAMPLE_BYTES])
     try:
-        return raw.decode(best.encoding)
+        return raw.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         # The sample decoded but the full page does not: the guess is not trustworthy.
-        raise PageRejected("undecodable", f"not valid {best.encoding} beyond the sample") from None
+        raise PageRejected("undecodable", f"not valid {encoding} beyond the sample") from None
+
+
+def _detect_encoding(sample: bytes) -> str:
+    """charset-normalizer's best encoding; among equally good guesses the common Western ones win.
+
+    Short Western pages often score cp1250/cp1252/cp1257 identically (same chaos and coherence);
+    cp1252 is by far the most frequent in scraped pages, and picking cp1250 turns "à" into "ŕ".
+    """
+    results = from_bytes(sample)
+    best = results.best()
+    if best is None or best.encoding is None:
+        raise PageRejected("undecodable", "not UTF-8 and no plausible encoding found")
+    tied = {
+        match.encoding
+        for match in results
+        if match.chaos == best.chaos and match.coherence == best.coherence
+    }
+    return next((name for name in _PREFERRED_ON_TIE if name in tied), best.encoding)
 
 
 def _normalise(text: str) -> str:
