@@ -1,0 +1,233 @@
+"""Helpers the reliability tests share: a varied corpus, the `etl` command, warehouse snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from etl.catalog import view_statements
+from etl.check import Reconciliation, reconcile
+from etl.contracts import contract
+from etl.publish import Warehouse, read_manifest
+from tests.conftest import PROJECT_ROOT, REAL_SEED
+
+# The views a user sees; in each, the current state has one row per key (see current_key).
+STATE_VIEWS = ("videos", "comments", "links", "entities", "quarantine", "page_states")
+NOBODY = 65534
+
+
+def current_key(view: str) -> tuple[str, ...]:
+    """The key no current-state view may repeat: the contract's key, or the page for the views
+    whose current grain is one row per page (quarantine keeps history per run, shows the latest)."""
+    if view in ("quarantine", "page_states"):
+        return ("page_id",)
+    return tuple(contract(view).primary_key)
+
+
+def seed_text() -> str:
+    return REAL_SEED.read_text(encoding="utf-8")
+
+
+def variant(n: int, *, title: str | None = None) -> str:
+    """The real seed page with its title (both copies) made unique: a distinct, valid page."""
+    original = "The increasing ties between Russia and Iran"
+    return seed_text().replace(original, title or f"{original}, part {n}")
+
+
+def write_corpus(folder: Path, *, valid: int = 4) -> dict[str, str]:
+    """A small corpus: ``valid`` publishable pages plus pages each quarantine reason catches.
+
+    Returns page_id -> file name.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    pages: dict[str, bytes] = {f"page_{n:03d}": variant(n).encode() for n in range(valid)}
+    pages["broken_empty"] = b""
+    pages["broken_binary"] = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    pages["broken_latin1"] = "Caf\xe9 | Cha\xeene\n\nd\xe9j\xe0 vu\n".encode("latin-1")
+    for page_id, data in pages.items():
+        (folder / f"{page_id}.txt").write_bytes(data)
+    return {p: f"{p}.txt" for p in pages}
+
+
+def etl_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETL_")}
+    env["ETL_ENTITIES"] = "rules"
+    env["ETL_WORKERS"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def etl_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "etl.cli", *args]
+
+
+def etl(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `etl` command in a subprocess (the rules backend, one worker)."""
+    return subprocess.run(
+        etl_command(*args),
+        capture_output=True,
+        text=True,
+        env=etl_env(env),
+        timeout=timeout,
+        cwd=PROJECT_ROOT,
+        preexec_fn=preexec_fn,
+    )
+
+
+def run_args(input_dir: Path, warehouse: Path, date: str = "2024-05-01") -> list[str]:
+    return [
+        "run",
+        "--input",
+        str(input_dir),
+        "--warehouse",
+        str(warehouse),
+        "--logical-date",
+        date,
+        "--no-progress",
+    ]
+
+
+State = dict[str, list[tuple[Any, ...]]]
+
+
+def _state_of(con: duckdb.DuckDBPyConnection) -> State:
+    return {
+        view: [tuple(r) for r in con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()]
+        for view in STATE_VIEWS
+    }
+
+
+def catalog_state(warehouse: Path) -> State:
+    """What a user querying ``warehouse.duckdb`` sees, view by view (sorted rows)."""
+    con = duckdb.connect(
+        str(warehouse / "warehouse.duckdb"),
+        read_only=True,
+        config={"file_search_path": str(warehouse)},
+    )
+    try:
+        return _state_of(con)
+    finally:
+        con.close()
+
+
+def manifest_state(warehouse: Path) -> State:
+    """What the committed manifest says, view by view (the catalog rebuilt in memory)."""
+    wh = Warehouse.at(str(warehouse), create=False)
+    con = duckdb.connect(config={"file_search_path": str(warehouse)})
+    try:
+        for stmt in view_statements(read_manifest(wh)):
+            con.execute(stmt)
+        return _state_of(con)
+    finally:
+        con.close()
+
+
+def query_every_view(warehouse: Path) -> dict[str, int]:
+    """Row count of every view in the catalog; raises if any view fails to query."""
+    con = duckdb.connect(
+        str(warehouse / "warehouse.duckdb"),
+        read_only=True,
+        config={"file_search_path": str(warehouse)},
+    )
+    try:
+        views = [
+            r[0]
+            for r in con.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+            ).fetchall()
+        ]
+        return {v: con.execute(f"SELECT count(*) FROM {v}").fetchone()[0] for v in views}  # type: ignore[index]
+    finally:
+        con.close()
+
+
+def duplicate_keys(warehouse: Path) -> dict[str, int]:
+    """Per view, how many key values occur more than once (must all be 0)."""
+    con = duckdb.connect(
+        str(warehouse / "warehouse.duckdb"),
+        read_only=True,
+        config={"file_search_path": str(warehouse)},
+    )
+    try:
+        out = {}
+        for view in STATE_VIEWS:
+            cols = ", ".join(current_key(view))
+            row = con.execute(
+                f"SELECT count(*) FROM (SELECT {cols} FROM {view} GROUP BY ALL HAVING count(*) > 1)"
+            ).fetchone()
+            out[view] = int(row[0]) if row else 0
+        return out
+    finally:
+        con.close()
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file under ``root`` except the lock files."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.name.startswith(".publish.lock"):
+            out[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def leftovers(warehouse: Path) -> list[str]:
+    """Temp files of crashed writes and non-empty staging dirs still in the warehouse."""
+    found = [p.name for p in warehouse.glob("*.tmp-*")]
+    staging = warehouse / "_staging"
+    if staging.exists():
+        found += [f"_staging/{p.name}" for p in staging.iterdir()]
+    return sorted(found)
+
+
+def check(input_dir: Path, warehouse: Path) -> Reconciliation:
+    return reconcile(str(input_dir), str(warehouse))
+
+
+@contextmanager
+def shared_tmpdir() -> Iterator[Path]:
+    """A temp dir another user can enter (pytest's tmp_path is private to root)."""
+    path = Path(tempfile.mkdtemp(prefix="etl-rel-"))
+    path.chmod(0o755)
+    try:
+        yield path
+    finally:
+        for sub in [path, *path.rglob("*")]:
+            if sub.is_dir() and not sub.is_symlink():
+                sub.chmod(0o755)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def as_unprivileged() -> Callable[[], None] | None:
+    """preexec_fn that drops root to ``nobody`` (root ignores permission bits); None if not root."""
+    if os.geteuid() != 0:
+        return None
+
+    def _drop() -> None:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+
+    return _drop
+
+
+def chown_tree(root: Path, uid: int) -> None:
+    """Give ``root`` and everything under it to ``uid`` (only meaningful when running as root)."""
+    if os.geteuid() != 0:
+        return
+    for path in [root, *root.rglob("*")]:
+        os.lchown(path, uid, uid)
