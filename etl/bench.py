@@ -164,16 +164,24 @@ def ensure_corpus(root: Path, pages: int, seed: int) -> Corpus:
 
     path = root / f"corpus-s{seed}-n{pages}"
     marker = path / ".synth.json"
-    if marker.exists():
-        info = json.loads(marker.read_text())
-        if info == {"pages": pages, "seed": seed}:
-            return Corpus(path, pages, seed, _tree_bytes(path), None)
+    # The generator's own source is part of the key: a changed generator means a new corpus.
+    identity = {"pages": pages, "seed": seed, "generator": _generator_digest()}
+    if marker.exists() and json.loads(marker.read_text()) == identity:
+        return Corpus(path, pages, seed, _tree_bytes(path), None)
     shutil.rmtree(path, ignore_errors=True)
     start = time.perf_counter()
     write_corpus(path, pages=pages, seed=seed)
     seconds = time.perf_counter() - start
-    marker.write_text(json.dumps({"pages": pages, "seed": seed}))
+    marker.write_text(json.dumps(identity))
     return Corpus(path, pages, seed, _tree_bytes(path), seconds)
+
+
+def _generator_digest() -> str:
+    import hashlib
+
+    import etl.synth
+
+    return hashlib.sha256(Path(etl.synth.__file__).read_bytes()).hexdigest()[:16]
 
 
 def subset_corpus(corpus: Corpus, root: Path, pages: int) -> Corpus:

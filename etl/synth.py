@@ -363,7 +363,7 @@ class _Ctx:
             return self.rng.randint(200, 700)
         if r < 0.05:
             return self.rng.randint(40, 150)
-        return min(int(self.rng.lognormvariate(2.3, 0.7)), 40)
+        return min(int(self.rng.lognormvariate(2.0, 0.7)), 40)
 
     def declared(self, shown: int) -> int:
         """The declared count is usually larger than the number shown."""
