@@ -80,7 +80,12 @@ def page_mentions(
     )
     if names:
         for index, text in enumerate(texts):
-            extra = _propagated(text, names)
+            people = [s for s in cleaned[index] if s.label == "PERSON"]
+            extra = [
+                s
+                for s in _propagated(text, names)
+                if not any(p.start <= s.start and s.end <= p.end for p in people)
+            ]
             if extra:
                 cleaned[index] = clean_spans(text, [*candidates[index], *extra], keep_labels)
     located = [(index, span) for index, spans in enumerate(cleaned) for span in spans]
