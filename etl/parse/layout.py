@@ -107,15 +107,16 @@ def is_video_page(
     """
     if layout in ("mirror", "transcript") or style == "mirror":
         return True
-    if _TITLE_VIDEO_RE.search(title) or VIDEO_WORD_RE.search(title):
-        return True
-    if VIDEO_WORD_RE.search(description):
-        return True
+    # Cheapest checks first: most video pages say "video"/"youtube" somewhere.
     if any(word in folded_text for word in _VIDEO_SUBSTRINGS):
+        return True
+    if _TITLE_VIDEO_RE.search(title) or VIDEO_WORD_RE.search(title):
         return True
     if any(host in url.casefold() for url in link_urls for host in VIDEO_HOSTS):
         return True
-    return _timestamp_lines(stripped) >= _MIN_TIMESTAMP_LINES
+    if _timestamp_lines(stripped) >= _MIN_TIMESTAMP_LINES:
+        return True
+    return VIDEO_WORD_RE.search(description) is not None
 
 
 def _timestamp_lines(lines: Sequence[str]) -> int:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 # Characters that can never be inside a URL as pages write them (quotes, angle brackets, spaces).
 _URL_BODY = r"[^\s<>\"“”«»‘`|\\^{}]"
 # Scheme-less hosts need a TLD from this list: it is what keeps ``file.py/x`` or ``e.g/…`` out.
+# (Checked in Python after the match: an alternation of TLDs inside the pattern made long
+# ``a.a.a.…`` runs backtrack through every TLD at every dot.)
 _BARE_TLDS = (
     "com|org|net|io|ly|be|gl|co|tv|me|gg|fm|info|de|uk|ru|ua|fr|es|it|nl|eu|us|ca|au|in|news|app"
     "|dev|xyz|cz|sk|pl|ch|at|se|no|dk|fi|jp|cn|br|mx|ar|link|site|online|to|cc|sh|ai|live|video"
@@ -22,8 +24,11 @@ _BARE_TLDS = (
 _URL_RE = re.compile(
     rf"(?i)(?:\bhttps?://{_URL_BODY}+"
     rf"|(?<![\w@.\-/])www\.[a-z0-9\-]+(?:\.[a-z0-9\-]+)+{_URL_BODY}*"
-    rf"|(?<![\w@.\-/#~*])(?:[a-z0-9](?:[a-z0-9\-]{{0,62}})\.)+(?:{_BARE_TLDS})/{_URL_BODY}*)"
+    rf"|(?<![\w@.\-/#~*])(?P<host>[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)+)/{_URL_BODY}*)"
 )
+_BARE_TLD_SET = frozenset(_BARE_TLDS.split("|"))
+# Starts with a literal so the regex engine can skip ahead quickly on long lines.
+_BARE_HINT_RE = re.compile(r"\.[A-Za-z]{2,24}/")
 # A scheme glued to the end of the previous URL ("…/ahttps://b") starts a new URL.
 _GLUED_SCHEME_RE = re.compile(r"(?i)(?<=.)(?=https?://)")
 _TRAILING = ".,;:!?)]}'\"’”»…，。、！？）"
@@ -47,11 +52,14 @@ class LineLink:
 
 def find_links(line: str) -> tuple[LineLink, ...]:
     """All URLs of one line in order, each with the label written before it (``Label: URL``)."""
-    if "." not in line or not ("/" in line or "www" in line or "WWW" in line):
+    if not _may_have_url(line):
         return ()
     found: list[LineLink] = []
     previous_end = 0
     for match in _URL_RE.finditer(line):
+        host = match.group("host")
+        if host is not None and host.rpartition(".")[2].casefold() not in _BARE_TLD_SET:
+            continue
         offset = match.start()
         for piece in _GLUED_SCHEME_RE.split(match.group()):
             url = clean_url(piece)
@@ -62,6 +70,15 @@ def find_links(line: str) -> tuple[LineLink, ...]:
             offset += len(piece)
         previous_end = max(previous_end, match.end())
     return tuple(found)
+
+
+def _may_have_url(line: str) -> bool:
+    """Cheap pre-check (most lines have no URL): a scheme, ``www.`` or ``.tld/`` somewhere."""
+    if "." not in line:
+        return False
+    if "://" in line or "www." in line or "WWW." in line:
+        return True
+    return "/" in line and _BARE_HINT_RE.search(line) is not None
 
 
 def clean_url(url: str) -> str:

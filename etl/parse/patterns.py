@@ -153,8 +153,8 @@ MIRROR_CHROME_RE = re.compile(
     re.IGNORECASE,
 )
 SUBSCRIBERS_RE = re.compile(
-    r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil|tis\.?|mln\.?|mio\.?)?\s*(?:subscribers?|підписників|подписчиков"
-    r"|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",
+    r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil|tis\.?|mln\.?|mio\.?)?\s*"
+    r"(?:subscribers?|підписників|подписчиков|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",
     re.IGNORECASE,
 )
 # "• Published 7 Jul 2021" (mirror) in the interface languages seen.

@@ -1,5 +1,6 @@
-"""Golden pages: each ``tests/fixtures/pages/<stem>.txt`` parses exactly to ``tests/golden/pages/<stem>.json``.
+"""Golden pages: each fixture page parses exactly to its JSON in ``tests/golden/pages``.
 
+``tests/fixtures/pages/<stem>.txt`` is compared with ``tests/golden/pages/<stem>.json``.
 The JSON is the whole ``ParsedPage`` (``dataclasses.asdict``) or ``{"rejected": <reason_code>}``.
 After an intended parser change, regenerate with
 

@@ -1,0 +1,51 @@
+"""Family C: WordPress ``Name says:`` and Blogger ``Name said...`` comments."""
+
+from __future__ import annotations
+
+from etl.parse.comments.blog import is_wordpress_start, parse_blogger, parse_wordpress
+
+
+def _stripped(text: str) -> tuple[list[str], list[str]]:
+    lines = text.split("\n")
+    return lines, [line.strip() for line in lines]
+
+
+def test_wordpress_comments_with_nested_reply() -> None:
+    lines, stripped = _stripped(
+        "Maria says:\nMarch 3, 2024 at 9:14 pm\nThank you.\nReply\n"
+        "    admin says:\n    March 4, 2024 at 8:02 am\n    @Maria glad it helped\n    Reply\n"
+        "John T. says:\nMarch 5, 2024 at 11:40 am\nLow audio.\nMy mother says: turn it up\nReply"
+    )
+    drafts = parse_wordpress(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.parent, d.text) for d in drafts] == [
+        ("Maria", "March 3, 2024 at 9:14 pm", None, "Thank you."),
+        ("admin", "March 4, 2024 at 8:02 am", 0, "@Maria glad it helped"),
+        ("John T.", "March 5, 2024 at 11:40 am", None, "Low audio.\nMy mother says: turn it up"),
+    ]
+    assert [(d.first + 1, d.last + 1) for d in drafts] == [(1, 4), (5, 8), (9, 13)]
+
+
+def test_wordpress_date_on_author_line_and_other_date_forms() -> None:
+    lines, stripped = _stripped("Ann says: 4 May 2024 at 10:12\nHi\nBo says:\n2024-05-04 10:12\nYo")
+    drafts = parse_wordpress(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text) for d in drafts] == [
+        ("Ann", "4 May 2024 at 10:12", "Hi"),
+        ("Bo", "2024-05-04 10:12", "Yo"),
+    ]
+
+
+def test_says_inside_text_is_not_an_author_line() -> None:
+    assert not is_wordpress_start(["My mother says: be kind"], 0, 1)
+    assert not is_wordpress_start(["The doctor says:", "take rest"], 0, 2)
+
+
+def test_blogger_comments_timestamp_after_text() -> None:
+    lines, stripped = _stripped(
+        "Anonymous said...\nStunning!\nMay 4, 2024 at 10:12 AM\n\n"
+        "Carlos said…\n¡Qué bonito!\nSaludos 🇲🇽\nTuesday, May 5, 2024 3:41:00 PM\nReply\nDelete"
+    )
+    drafts = parse_blogger(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text) for d in drafts] == [
+        ("Anonymous", "May 4, 2024 at 10:12 AM", "Stunning!"),
+        ("Carlos", "Tuesday, May 5, 2024 3:41:00 PM", "¡Qué bonito!\nSaludos 🇲🇽"),
+    ]

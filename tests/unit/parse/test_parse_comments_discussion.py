@@ -1,0 +1,45 @@
+"""Family F: Substack avatars, ``Re:`` subjects, ``Name • age`` author lines."""
+
+from __future__ import annotations
+
+from etl.parse.comments.discussion import parse_name_date, parse_re_subjects, parse_substack
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    lines = text.split("\n")
+    return lines, [line.strip() for line in lines]
+
+
+def test_substack_chrome_is_removed_and_likes_kept() -> None:
+    lines, stripped = _split(
+        "Mark's avatar\nMark\nMay 2\nOur paper closed.\nExpand full comment\nLike (12)\nReply\n"
+        "Share\n1 more comment...\nPriya N’s avatar\nPriya N\nMay 3\nEdited\nTwo questions:\n"
+        "1. Who funds it?\n2. How long?\nExpand full comment\nReply\nShare"
+    )
+    drafts = parse_substack(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.like_count, d.text) for d in drafts] == [
+        ("Mark", "May 2", 12, "Our paper closed."),
+        ("Priya N", "May 3", None, "Two questions:\n1. Who funds it?\n2. How long?"),
+    ]
+
+
+def test_re_subject_lines_with_bylines() -> None:
+    lines, stripped = _split(
+        "Re: Great video\nby nasguy on 2024-02-12 08:14\nWhich HAT?\n"
+        "Re: Re: Great video\nBob | 3 days ago\nThe Radxa one.\nRe: no byline\nJust text"
+    )
+    drafts = parse_re_subjects(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text) for d in drafts] == [
+        ("nasguy", "2024-02-12 08:14", "Which HAT?"),
+        ("Bob", "3 days ago", "The Radxa one."),
+        (None, None, "Just text"),
+    ]
+
+
+def test_name_date_lines() -> None:
+    lines, stripped = _split("Ann Lee • 2 years ago\nGreat talk\nReply\nbob • 5 hours ago\n+1")
+    drafts = parse_name_date(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text) for d in drafts] == [
+        ("Ann Lee", "2 years ago", "Great talk"),
+        ("bob", "5 hours ago", "+1"),
+    ]

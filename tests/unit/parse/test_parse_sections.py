@@ -1,0 +1,88 @@
+"""etl.parse.sections: head metadata, description span, header, comment region, footer."""
+
+from __future__ import annotations
+
+from etl.parse.sections import read_body, read_head, trailing_list_start
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    lines = text.split("\n")
+    return lines, [line.strip() for line in lines]
+
+
+def test_head_repeated_title_channel_line_and_mirror_chrome() -> None:
+    _, stripped = _split(
+        "T | DW\n\nT | DW\nDW\n1.2M subscribers\nShare\nEmbed\n• Published 7 Jul 2021\n    Body"
+    )
+    head = read_head(stripped)
+    assert (head.channel, head.channel_line, head.published, head.body_start) == (
+        "DW",
+        3,
+        "7 Jul 2021",
+        8,
+    )
+    assert head.is_mirror and not head.is_transcript
+
+
+def test_head_transcript_labels() -> None:
+    _, stripped = _split(
+        "T\n\nChannel / Source: Times Radio\nPublished: 5 hours ago\nSource: https://x.org/v\n\n00:00 Hi"
+    )
+    head = read_head(stripped)
+    assert (head.channel, head.published, head.is_transcript) == (
+        "Times Radio",
+        "5 hours ago",
+        True,
+    )
+    assert head.link_lines == (2, 3, 4) and head.body_start == 6
+
+
+def test_head_uncorroborated_line_is_description() -> None:
+    _, stripped = _split("Title\n\nShort line\n\nMore text.")
+    head = read_head(stripped)
+    assert head.channel is None and head.body_start == 2
+
+
+def test_body_header_and_footer() -> None:
+    lines, stripped = _split("T\n\nDesc\n\n22 comments\n  1. hi\n\nLeave a Reply\nName *")
+    body = read_body(lines, stripped, 1)
+    assert (body.desc_end, body.header_line, body.comments_start, body.comments_end) == (4, 4, 5, 7)
+    assert body.header is not None and body.header.count == 22
+
+
+def test_bare_header_upgraded_by_zero_phrase() -> None:
+    lines, stripped = _split("T\nDesc\nComments\nThere are no comments yet.")
+    body = read_body(lines, stripped, 1)
+    assert body.header is not None and body.header.count == 0
+
+
+def test_headerless_mirror_comments_end_description() -> None:
+    lines, stripped = _split("T\nDesc\n• @a\n@a 1 day ago\nhi")
+    body = read_body(lines, stripped, 1)
+    assert (body.desc_end, body.comments_start, body.header) == (2, 2, None)
+
+
+def test_related_videos_heading_ends_description_but_not_search_for_header() -> None:
+    lines, stripped = _split(
+        "T\nDesc\nRelated\nOther post\n3 thoughts on “T”\nA says:\nMay 1, 2024\nx"
+    )
+    body = read_body(lines, stripped, 1)
+    assert (body.desc_end, body.header_line) == (2, 4)
+
+
+def test_comments_closed_is_a_footer_without_count() -> None:
+    lines, stripped = _split("T\nDesc\nComments are closed.")
+    body = read_body(lines, stripped, 1)
+    assert (body.header, body.footer_line, body.desc_end) == (None, 2, 2)
+
+
+def test_trailing_list_start() -> None:
+    lines, stripped = _split("T\nDesc\n\n  1. a\n    more\n\n  2. b\n    1. @x c")
+    assert trailing_list_start(lines, stripped, 1, len(lines)) == 3
+
+
+def test_description_list_is_not_a_trailing_comment_list() -> None:
+    lines, stripped = _split("T\nSteps:\n1. one\n2. two\n")
+    assert trailing_list_start(lines, stripped, 1, len(lines)) is None
+    lines, stripped = _split("T\nSteps:\n  1. one\n  2. two\nThanks")
+    assert trailing_list_start(lines, stripped, 1, len(lines)) is None
