@@ -38,6 +38,11 @@ from etl.records import Mention, PageEntityInput
 if TYPE_CHECKING:
     from spacy.language import Language
 
+# Texts are cut into pieces of at most this many characters before ``nlp.pipe``: spaCy refuses
+# texts over ``nlp.max_length`` (1,000,000) and NER memory grows with length, while pages may be
+# several megabytes. Cuts fall on whitespace, so at most a name spanning a cut is lost.
+MAX_PIECE_CHARS = 50_000
+
 # Components of the en_core_web_* pipelines that NER does not need.
 _UNNEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 
@@ -82,11 +87,29 @@ def load_pipeline(model_name: str = SPACY_MODEL, alias_path: Path | None = None)
     return nlp
 
 
-def _flatten(pages: Sequence[PageEntityInput]) -> Iterator[tuple[str, tuple[int, int]]]:
-    """Every text of every page with its (page, text) position, for one big ``nlp.pipe`` run."""
+def text_pieces(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[tuple[int, str]]:
+    """``(offset, piece)`` cuts of ``text``, each at most ``limit`` chars, cut after whitespace.
+
+    A stretch without whitespace longer than ``limit`` is cut hard.
+    """
+    offset = 0
+    while len(text) - offset > limit:
+        window = text[offset : offset + limit]
+        cut = max(window.rfind("\n"), window.rfind(" "))
+        size = cut + 1 if cut > 0 else limit
+        yield offset, window[:size]
+        offset += size
+    yield offset, text[offset:]
+
+
+def _flatten(
+    pages: Sequence[PageEntityInput], limit: int
+) -> Iterator[tuple[str, tuple[int, int, int]]]:
+    """Every piece of every text with its (page, text, offset), for one big ``nlp.pipe`` run."""
     for page_index, page in enumerate(pages):
         for text_index, entity_text in enumerate(page.texts):
-            yield entity_text.text, (page_index, text_index)
+            for offset, piece in text_pieces(entity_text.text, limit):
+                yield piece, (page_index, text_index, offset)
 
 
 @dataclass(frozen=True)
@@ -99,6 +122,7 @@ class SpacyBackend:
     model_name: str = SPACY_MODEL
     alias_path: Path | None = None
     min_population: int = DEFAULT_MIN_CITY_POPULATION
+    max_piece_chars: int = MAX_PIECE_CHARS
     name: str = SPACY_BACKEND
 
     def load(self) -> None:
@@ -111,18 +135,21 @@ class SpacyBackend:
         reference = load_reference(self.alias_path, self.min_population)
         spans: list[list[list[RawSpan]]] = [[[] for _ in page.texts] for page in pages]
         docs = nlp.pipe(
-            _flatten(pages),
+            _flatten(pages, self.max_piece_chars),
             as_tuples=True,
             batch_size=self.batch_size,
             n_process=self.n_process,
         )
+        for doc, (page_index, text_index, offset) in docs:
+            spans[page_index][text_index].extend(
+                RawSpan(offset + ent.start_char, offset + ent.end_char, ent.label_)
+                for ent in doc.ents
+            )
         automaton = cached_automaton(self.alias_path, self.min_population)
-        for doc, (page_index, text_index) in docs:
-            # Gazetteer spans (lowest priority) fill gaps where the model found nothing.
-            spans[page_index][text_index] = [
-                *(RawSpan(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents),
-                *gazetteer_spans(doc.text, automaton),
-            ]
+        for page, page_spans in zip(pages, spans, strict=True):
+            for entity_text, text_spans in zip(page.texts, page_spans, strict=True):
+                # Gazetteer spans (lowest priority) fill gaps where the model found nothing.
+                text_spans.extend(gazetteer_spans(entity_text.text, automaton))
         return [
             page_mentions(page, page_spans, reference, self.keep_labels)
             for page, page_spans in zip(pages, spans, strict=True)

@@ -143,7 +143,7 @@ def is_junk(surface: str, label: str, keep_labels: frozenset[str]) -> bool:
     """
     if label in NUMERIC_LABELS and label not in keep_labels:
         return True
-    if "\n" in surface or not any(ch.isalpha() for ch in surface):
+    if "\n" in surface or "\r" in surface or not any(ch.isalpha() for ch in surface):
         return True
     if label == HASHTAG:
         return False

@@ -71,3 +71,25 @@ def test_rules_invariants_on_generated_text(words: list[str], glue: str) -> None
     page = page_of(text, text, channel="DW")
     (mentions,) = make_backend("rules").annotate([page])
     assert_invariants(page, mentions)
+
+
+def test_long_texts_are_cut_into_pieces_without_losing_offsets() -> None:
+    from etl.entities.spacy_backend import text_pieces
+
+    text = "Putin met Pezeshkian in Moscow. " * 40 + "x" * 300
+    pieces = list(text_pieces(text, 100))
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(len(piece) <= 100 for _, piece in pieces)
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in pieces)
+
+
+def test_spacy_offsets_survive_piece_cuts(spacy_backend: EntityBackend) -> None:
+    from dataclasses import replace
+
+    text = "Vladimir Putin met Masoud Pezeshkian in Moscow. " * 12
+    page = page_of(text)
+    small = replace(spacy_backend, max_piece_chars=120)  # type: ignore[type-var]
+    (whole,) = spacy_backend.annotate([page])
+    (cut,) = small.annotate([page])
+    assert_invariants(page, cut)
+    assert [(m.text, m.start_char) for m in cut] == [(m.text, m.start_char) for m in whole]
