@@ -131,7 +131,9 @@ def _result(page: DemoPage) -> PageResult:
     return PageResult(source=source, page=parsed, mentions=mentions)
 
 
-def _runs_table(run_id: str, at: datetime, tables: dict[str, pa.Table], orchestrator: str) -> pa.Table:
+def _runs_table(
+    run_id: str, at: datetime, tables: dict[str, pa.Table], orchestrator: str
+) -> pa.Table:
     row = {
         "run_id": run_id,
         "logical_date": at,

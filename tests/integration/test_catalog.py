@@ -1,0 +1,169 @@
+"""The catalog's views: documented (COMMENT ON every view and column), matching their contracts,
+and giving the numbers the hand-made demo warehouse implies (see tests/integration/bi_support.py).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from etl.catalog import analyst_view_statements, connect_readonly
+from etl.contracts import load_contracts, load_view_contracts
+from tests.integration.bi_support import build_demo_warehouse
+
+ANALYST_VIEWS = {
+    "entity_summary",
+    "channel_summary",
+    "video_overview",
+    "link_platform_summary",
+    "quarantine_summary",
+    "validation_summary",
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
+    root = tmp_path_factory.mktemp("catalog") / "warehouse"
+    build_demo_warehouse(str(root))
+    return str(root)
+
+
+@pytest.fixture
+def con(warehouse: str) -> Any:
+    connection = connect_readonly(warehouse)
+    yield connection
+    connection.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+    return con.execute(sql).fetchall()
+
+
+def test_every_view_and_every_column_has_a_comment(con: duckdb.DuckDBPyConnection) -> None:
+    views = rows(con, "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal")
+    assert {name for name, _ in views} >= ANALYST_VIEWS | {"videos", "link_platforms"}
+    assert [name for name, comment in views if not (comment or "").strip()] == []
+    columns = rows(
+        con,
+        """SELECT c.table_name, c.column_name, c.comment FROM duckdb_columns() c
+           JOIN duckdb_views() v ON v.view_name = c.table_name AND NOT v.internal""",
+    )
+    assert len(columns) > 100
+    assert [(t, c) for t, c, comment in columns if not (comment or "").strip()] == []
+
+
+def test_view_contracts_list_exactly_the_view_columns(con: duckdb.DuckDBPyConnection) -> None:
+    actual: dict[str, list[str]] = {}
+    for view, column in rows(
+        con,
+        """SELECT table_name, column_name FROM duckdb_columns()
+           WHERE table_name IN (SELECT view_name FROM duckdb_views() WHERE NOT internal)
+           ORDER BY table_name, column_index""",
+    ):
+        actual.setdefault(view, []).append(column)
+    contracts = load_view_contracts()
+    assert set(contracts) >= ANALYST_VIEWS
+    for name, view in contracts.items():
+        assert actual.get(name) == list(view.column_names), name
+    undocumented = set(actual) - set(contracts) - set(load_contracts())
+    assert undocumented == {v for v in undocumented if v.startswith("_") and v.endswith("_all")}
+
+
+def test_every_sql_view_file_has_a_contract() -> None:
+    created = {stmt.split("CREATE VIEW", 1)[1].split()[0] for stmt in analyst_view_statements()}
+    assert created >= ANALYST_VIEWS
+    assert created <= set(load_view_contracts())
+
+
+def test_catalog_files_are_exactly_the_manifest_files(
+    con: duckdb.DuckDBPyConnection, warehouse: str
+) -> None:
+    manifest = json.loads(Path(warehouse, "_manifest.json").read_text())
+    expected = {f for run in manifest["partitions"].values() for fs in run.values() for f in fs}
+    expected |= set(manifest["seeds"].values())
+    assert {p for (p,) in rows(con, "SELECT path FROM _catalog_files")} == expected
+
+
+# The demo warehouse (bi_support.demo_pages): run 2024-05-01 publishes p1 (DW News, 3 comments of
+# which 1 reply, 3 links: youtube, twitter, dw.com), p2 (DW News, 2 comments, 1 facebook link),
+# p3 (Al Jazeera English, 2 comments, youtube + instagram); run 2024-05-02 publishes p4 (no
+# channel, no comments, 1 link to example.org). Each run quarantines one empty page.
+
+
+def test_entity_summary_keeps_its_canonical_columns(con: duckdb.DuckDBPyConnection) -> None:
+    first_run = datetime(2024, 5, 1, 6)
+    columns = [d[0] for d in con.execute("SELECT * FROM entity_summary LIMIT 0").description]
+    assert columns == ["canonical_name", "label", "mentions", "videos", "first_seen", "last_seen"]
+    assert rows(
+        con,
+        """SELECT * FROM entity_summary WHERE canonical_name IN ('Iran', 'Vladimir Putin')
+           ORDER BY 1""",
+    ) == [
+        # Iran: p1 title + p1 comment + p2 description = 3 mentions on 2 videos.
+        ("Iran", "GPE", 3, 2, first_run, first_run),
+        # Vladimir Putin: p1 and p3 descriptions.
+        ("Vladimir Putin", "PERSON", 2, 2, first_run, first_run),
+    ]
+
+
+def test_channel_summary(con: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        con,
+        """SELECT channel, videos, comments, links, entity_mentions, avg_comments_per_video,
+                  max_comments_per_video FROM channel_summary ORDER BY channel""",
+    ) == [
+        ("(no channel)", 1, 0, 1, 0, 0.0, 0),
+        ("Al Jazeera English", 1, 2, 2, 2, 2.0, 2),
+        ("DW News", 2, 5, 4, 8, 2.5, 3),
+    ]
+
+
+def test_video_overview(con: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        con,
+        """SELECT page_id, comment_count, reply_count, link_count, link_platforms,
+                  entity_mentions, distinct_entities, top_entities
+           FROM video_overview ORDER BY page_id""",
+    ) == [
+        # p1: Iran twice (title, comment), so it leads; ties (Russia, Vladimir Putin) by name.
+        ("p1_russia_iran", 3, 1, 3, ["twitter", "web", "youtube"], 4, 3,
+         ["Iran", "Russia", "Vladimir Putin"]),
+        ("p2_gaza", 2, 0, 1, ["facebook"], 4, 4, ["DW News", "Gaza", "Iran", "Qatar"]),
+        ("p3_sahel", 2, 0, 2, ["instagram", "youtube"], 2, 2, ["Sahel", "Vladimir Putin"]),
+        ("p4_blog", 0, 0, 1, ["web"], 0, 0, []),
+    ]  # fmt: skip
+
+
+def test_link_platform_summary(con: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        con,
+        """SELECT platform, links, videos, channels, domains, top_domain, share_of_links_pct
+           FROM link_platform_summary ORDER BY links DESC, platform""",
+    ) == [
+        # 7 links in all; 'web' = dw.com (p1, DW News) + example.org (p4, no channel: not counted).
+        ("web", 2, 2, 1, 2, "dw.com", 28.57),
+        ("youtube", 2, 2, 2, 1, "youtube.com", 28.57),
+        ("facebook", 1, 1, 1, 1, "facebook.com", 14.29),
+        ("instagram", 1, 1, 1, 1, "instagram.com", 14.29),
+        ("twitter", 1, 1, 1, 1, "twitter.com", 14.29),
+    ]
+
+
+def test_quarantine_and_validation_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    assert rows(con, "SELECT reason_code, pages, latest_message FROM quarantine_summary") == [
+        ("empty", 2, "the file is empty")
+    ]
+    # bi_support fails the warning expectation in runs whose id ends with "2".
+    assert rows(
+        con,
+        """SELECT run_id, run_status, checks, passed, failed_errors, failed_warnings,
+                  validation_status FROM validation_summary ORDER BY run_id""",
+    ) == [
+        ("2024-05-01", "published", 2, 2, 0, 0, "passed"),
+        ("2024-05-02", "published", 2, 1, 0, 1, "warnings"),
+    ]
