@@ -9,7 +9,13 @@ from __future__ import annotations
 import pytest
 
 from etl.entities import EntityBackend
-from etl.eval.entities import OVERALL, evaluate, format_evaluation, load_devset
+from etl.eval.entities import (
+    OVERALL,
+    default_devset_dir,
+    evaluate,
+    format_evaluation,
+    load_devset,
+)
 
 FLOORS = {
     "rules": 0.80,  # measured 0.854
@@ -22,6 +28,7 @@ def test_devset_loads_and_covers_families() -> None:
     assert len(devset) >= 20
     assert {dev.family[0] for dev in devset} >= set("ABCDEF")
     assert any(dev.page_id == "000_079ed658b08d6845" for dev in devset)
+    assert len(load_devset(default_devset_dir() / "holdout")) >= 6
 
 
 @pytest.mark.parametrize("name", ["rules", "spacy"])

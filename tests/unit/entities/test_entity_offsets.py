@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.entities import EntityBackend
-from etl.eval.entities import load_devset
+from etl.eval.entities import default_devset_dir, load_devset
 from etl.records import Mention, PageEntityInput
 
 
@@ -30,7 +30,8 @@ def assert_invariants(page: PageEntityInput, mentions: list[Mention]) -> None:
 
 
 def test_offsets_on_seed_and_devset(any_backend: EntityBackend) -> None:
-    pages = [seed_page(), *(dev.page for dev in load_devset())]
+    holdout = load_devset(default_devset_dir() / "holdout")
+    pages = [seed_page(), *(dev.page for dev in (*load_devset(), *holdout))]
     for page, mentions in zip(pages, any_backend.annotate(pages), strict=True):
         assert_invariants(page, mentions)
 
