@@ -60,3 +60,11 @@ def test_every_golden_has_a_fixture() -> None:
 def test_fixtures_cover_every_family() -> None:
     families = {page.name.split("_", 1)[0] for page in PAGES}
     assert {"A", "B", "C", "D", "E", "F", "X", "enc"} <= families
+
+
+def test_demo_seed_pages_are_reviewed_fixtures() -> None:
+    """seeds/pages (the demo input) holds only pages whose parse is pinned here."""
+    seeds = Path(__file__).resolve().parents[2] / "seeds" / "pages"
+    fixture_bytes = {page.read_bytes() for page in PAGES}
+    strays = sorted(p.name for p in seeds.glob("*.txt") if p.read_bytes() not in fixture_bytes)
+    assert strays == []
