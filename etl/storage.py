@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import glob as globlib
 import hashlib
+import os
 import posixpath
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import IO
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -53,14 +55,17 @@ def discover_pages(input_url: str) -> list[PageRef]:
     """
     fs, root = filesystem(input_url)
     if globlib.has_magic(root):
-        candidates = fs.glob(root)
+        paths = sorted(p for p in fs.glob(root) if _is_regular_file(fs, p))
     elif fs.isdir(root):
-        candidates = fs.glob(posixpath.join(root, "**", "*.txt"))
+        if is_local(fs):
+            paths = sorted(_local_txt_files(root))
+        else:
+            candidates = fs.glob(posixpath.join(root, "**", "*.txt"))
+            paths = sorted(p for p in candidates if _is_regular_file(fs, p))
     elif fs.exists(root):
-        candidates = [root]
+        paths = [root] if _is_regular_file(fs, root) else []
     else:
         raise UsageError(f"input {input_url!r} does not exist")
-    paths = sorted(p for p in candidates if _is_regular_file(fs, p))
     stems = [PurePosixPath(p).stem for p in paths]
     counts = Counter(stems)
     refs = []
@@ -70,6 +75,32 @@ def discover_pages(input_url: str) -> list[PageRef]:
             page_id = f"{stem}~{hashlib.sha256(path.encode()).hexdigest()[:8]}"
         refs.append(PageRef(page_id=page_id, path=_unstrip(fs, path)))
     return refs
+
+
+def _local_txt_files(root: str) -> list[str]:
+    """``*.txt`` regular files under a local folder, as ``fs.glob(root/**/*.txt)`` finds them.
+
+    Same answer as the fsspec glob (hidden entries included, symlinked folders not entered,
+    symlinks to files followed, broken links and folders left out) without a ``stat`` per file:
+    at a million pages the glob plus one ``isfile`` each took ~30 s, ``scandir`` ~1 s.
+    """
+    found: list[str] = []
+    pending = [root]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.name.endswith(".txt") and _entry_is_file(entry):
+                    found.append(entry.path)
+    return found
+
+
+def _entry_is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _is_regular_file(fs: fsspec.AbstractFileSystem, path: str) -> bool:
@@ -95,17 +126,26 @@ class RawPage:
 
 def read_page_bytes(path: str, limit: int) -> RawPage:
     """Read a page, hashing all of it but keeping only ``limit + 1`` bytes in memory."""
-    fs, fpath = filesystem(path)
     digest = hashlib.sha256()
     kept = bytearray()
     size = 0
-    with fs.open(fpath, "rb") as handle:
+    with _open_binary(path) as handle:
         while chunk := handle.read(_READ_CHUNK):
             digest.update(chunk)
             size += len(chunk)
             if len(kept) <= limit:
                 kept += chunk[: limit + 1 - len(kept)]
     return RawPage(bytes(kept), size, digest.hexdigest())
+
+
+def _open_binary(path: str) -> IO[bytes]:
+    """Open a page for reading: plain ``open`` for a local path (resolving the fsspec filesystem
+    of every one of 100,000 paths cost more than reading them), fsspec for a URL."""
+    if "://" not in path:
+        return open(path, "rb")
+    fs, fpath = filesystem(path)
+    handle: IO[bytes] = fs.open(fpath, "rb")
+    return handle
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ import pyarrow as pa
 import tldextract
 
 from etl import ids
-from etl.contracts import DATA_TABLES, conform, contract
-from etl.records import Mention, PageSource, ParsedPage
+from etl.contracts import conform, contract
+from etl.records import Mention, PageComment, PageLink, PageSource, ParsedPage
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,9 @@ def _columns(table_name: str) -> dict[str, list[Any]]:
 
 
 def _to_table(table_name: str, columns: dict[str, list[Any]]) -> pa.Table:
+    lengths = {name: len(values) for name, values in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise KeyError(f"{table_name}: columns of unequal length (a column not filled): {lengths}")
     schema = contract(table_name).arrow_schema
     table = pa.table(columns, schema=schema)
     key = contract(table_name).primary_key
@@ -82,97 +85,113 @@ def _to_table(table_name: str, columns: dict[str, list[Any]]) -> pa.Table:
 def build_tables(
     results: Sequence[PageResult], ctx: RunContext, platforms: Mapping[str, str]
 ) -> dict[str, pa.Table]:
-    """Build the four data tables for a batch of pages (grain: see each schemas/*.yaml)."""
-    videos, comments, links, entities = (_columns(t) for t in DATA_TABLES)
+    """Build the four data tables for a batch of pages (grain: see each schemas/*.yaml).
+
+    Built column by column (one list per column, filled in one pass over the pages): a row dict
+    per comment or mention cost more than parsing did. ``_to_table`` checks each table's columns
+    against its contract once, so a missing or extra column is still an error.
+    """
+    videos = _columns("videos")
+    comments = _columns("comments")
+    links = _columns("links")
+    entities = _columns("entities")
+    # Per-row values gathered flat, turned into columns after the loop.
+    comment_records: list[PageComment] = []
+    link_records: list[PageLink] = []
+    mention_records: list[Mention] = []
     for result in results:
         src, page = result.source, result.page
         vid = ids.video_id(src.page_id)
         comment_ids = [ids.comment_id(vid, c.index + 1) for c in page.comments]
 
-        _append(
-            videos,
-            video_id=vid,
-            page_id=src.page_id,
-            source_file=src.source_file,
-            title=page.title,
-            channel=page.channel,
-            description=page.description,
-            hashtags=list(page.hashtags),
-            layout=page.layout,
-            published_text=page.published,
-            declared_comment_count=page.declared_comment_count,
-            comment_count=len(page.comments),
-            link_count=len(page.links),
-            title_line=page.title_line,
-            content_sha256=src.content_sha256,
-            size_bytes=src.size_bytes,
-            ingested_at=ctx.ingested_at,
-            run_id=ctx.run_id,
-        )
-        for comment, cid in zip(page.comments, comment_ids, strict=True):
-            parent = comment.parent_index
-            _append(
-                comments,
-                comment_id=cid,
-                video_id=vid,
-                position=comment.index + 1,
-                parent_comment_id=None if parent is None else comment_ids[parent],
-                author=comment.author,
-                text=comment.text,
-                posted_text=comment.posted,
-                like_count=comment.like_count,
-                line_start=comment.line_start,
-                line_end=comment.line_end,
-                run_id=ctx.run_id,
-            )
-        for position, link in enumerate(page.links, start=1):
-            host = url_host(link.url)
-            domain = registered_domain(host) if host else ""
-            _append(
-                links,
-                link_id=ids.link_id(vid, position),
-                video_id=vid,
-                comment_id=None if link.comment_index is None else comment_ids[link.comment_index],
-                position=position,
-                source=link.source,
-                url=link.url,
-                label=link.label,
-                host=host,
-                domain=domain,
-                platform=platform_for(domain, platforms),
-                line_number=link.line,
-                run_id=ctx.run_id,
-            )
-        for mention in result.mentions:
-            in_comment = mention.comment_index
-            mention_comment = None if in_comment is None else comment_ids[in_comment]
-            _append(
-                entities,
-                mention_id=ids.mention_id(
-                    vid,
-                    mention.source,
-                    mention_comment,
-                    mention.start_char,
-                    mention.end_char,
-                    mention.label,
-                ),
-                video_id=vid,
-                comment_id=mention_comment,
-                source=mention.source,
-                text=mention.text,
-                label=mention.label,
-                canonical_name=mention.canonical_name,
-                start_char=mention.start_char,
-                end_char=mention.end_char,
-                backend=ctx.entity_backend,
-                run_id=ctx.run_id,
-            )
+        videos["video_id"].append(vid)
+        videos["page_id"].append(src.page_id)
+        videos["source_file"].append(src.source_file)
+        videos["title"].append(page.title)
+        videos["channel"].append(page.channel)
+        videos["description"].append(page.description)
+        videos["hashtags"].append(list(page.hashtags))
+        videos["layout"].append(page.layout)
+        videos["published_text"].append(page.published)
+        videos["declared_comment_count"].append(page.declared_comment_count)
+        videos["comment_count"].append(len(page.comments))
+        videos["link_count"].append(len(page.links))
+        videos["title_line"].append(page.title_line)
+        videos["content_sha256"].append(src.content_sha256)
+        videos["size_bytes"].append(src.size_bytes)
+
+        comment_records += page.comments
+        comments["comment_id"] += comment_ids
+        comments["video_id"] += [vid] * len(comment_ids)
+        comments["parent_comment_id"] += [
+            None if c.parent_index is None else comment_ids[c.parent_index] for c in page.comments
+        ]
+
+        link_records += page.links
+        links["video_id"] += [vid] * len(page.links)
+        links["link_id"] += [ids.link_id(vid, n) for n in range(1, len(page.links) + 1)]
+        links["position"] += range(1, len(page.links) + 1)
+        links["comment_id"] += [
+            None if k.comment_index is None else comment_ids[k.comment_index] for k in page.links
+        ]
+
+        mention_records += result.mentions
+        mention_cids = [
+            None if m.comment_index is None else comment_ids[m.comment_index]
+            for m in result.mentions
+        ]
+        entities["comment_id"] += mention_cids
+        entities["video_id"] += [vid] * len(mention_cids)
+        entities["mention_id"] += [
+            ids.mention_id(vid, m.source, cid, m.start_char, m.end_char, m.label)
+            for m, cid in zip(result.mentions, mention_cids, strict=True)
+        ]
+
+    _fill_constant(videos, ingested_at=ctx.ingested_at, run_id=ctx.run_id)
+
+    comments["position"] = [c.index + 1 for c in comment_records]
+    comments["author"] = [c.author for c in comment_records]
+    comments["text"] = [c.text for c in comment_records]
+    comments["posted_text"] = [c.posted for c in comment_records]
+    comments["like_count"] = [c.like_count for c in comment_records]
+    comments["line_start"] = [c.line_start for c in comment_records]
+    comments["line_end"] = [c.line_end for c in comment_records]
+    _fill_constant(comments, run_id=ctx.run_id)
+
+    hosts = [url_host(k.url) for k in link_records]
+    domains = [registered_domain(h) if h else "" for h in hosts]
+    links["source"] = [k.source for k in link_records]
+    links["url"] = [k.url for k in link_records]
+    links["label"] = [k.label for k in link_records]
+    links["host"] = hosts
+    links["domain"] = domains
+    links["platform"] = [platform_for(d, platforms) for d in domains]
+    links["line_number"] = [k.line for k in link_records]
+    _fill_constant(links, run_id=ctx.run_id)
+
+    entities["source"] = [m.source for m in mention_records]
+    entities["text"] = [m.text for m in mention_records]
+    entities["label"] = [m.label for m in mention_records]
+    entities["canonical_name"] = [m.canonical_name for m in mention_records]
+    entities["start_char"] = [m.start_char for m in mention_records]
+    entities["end_char"] = [m.end_char for m in mention_records]
+    _fill_constant(entities, backend=ctx.entity_backend, run_id=ctx.run_id)
+
     return {
         "videos": _to_table("videos", videos),
         "comments": _to_table("comments", comments),
         "links": _to_table("links", links),
         "entities": _to_table("entities", entities),
     }
+
+
+def _fill_constant(columns: dict[str, list[Any]], **values: Any) -> None:
+    """Columns with one value for every row of the table (the run id, the backend)."""
+    rows = len(next(iter(columns.values())))
+    for name, value in values.items():
+        if name not in columns:
+            raise KeyError(f"column {name!r} is not in the contract")
+        columns[name] = [value] * rows
 
 
 def _append(columns: dict[str, list[Any]], **row: Any) -> None:
