@@ -437,6 +437,8 @@ def _annotate(
 
     Returns the mentions (one list per page) and page_id -> message for pages that still fail.
     """
+    if not pages:  # a batch of unchanged pages: loading a backend (seconds for spaCy) buys nothing
+        return [], {}
     backend = _entity_backend(backend_name)
     inputs = [entity_inputs(p) for _, p in pages]
     try:
