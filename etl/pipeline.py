@@ -6,6 +6,7 @@ as separate tasks; tests call any of them. Nothing here knows about Airflow.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import json
@@ -820,6 +821,10 @@ def run(
             # Input errors are per page (quarantined); an OSError here is a warehouse write
             # (disk full, permission denied, read-only), and nothing was committed.
             raise PublishError(f"run {run_id} could not write to {wh.url}: {exc}") from exc
+        finally:
+            # A failed run leaves no staged files (a published one has cleared them already).
+            with contextlib.suppress(OSError):
+                clear_staging(wh, run_id)
 
 
 def _run_batches(

@@ -372,10 +372,10 @@ def collect_garbage(wh: Warehouse, manifest: Manifest, *, now: datetime, grace: 
 def clean_leftovers(wh: Warehouse, *, now: datetime, grace: timedelta) -> list[str]:
     """Remove what crashed runs left behind; the caller holds ``publish_lock``.
 
-    Temp files of the manifest and the catalog are only ever written under the lock, so any found
-    now belong to a dead process. Staging dirs are removed only when older than ``grace``: an
-    Airflow run stages batches without the lock, and its fresh staging dir must survive. Returns
-    the paths removed (relative to the root).
+    Temp files of the manifest and the catalog, and promoted table files, are only ever written
+    under the lock, so any that the manifest does not know belong to a dead process. Staging
+    dirs are removed only when older than ``grace``: an Airflow run stages batches without the
+    lock, and its fresh staging dir must survive. Returns the paths removed (relative to root).
     """
     if not is_local(wh.fs):
         return []
@@ -386,6 +386,7 @@ def clean_leftovers(wh: Warehouse, *, now: datetime, grace: timedelta) -> list[s
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
             removed.append(os.path.relpath(path, root))
+    removed += _remove_orphans(wh, read_manifest(wh))
     staging = wh.layout.join("_staging")
     cutoff = (now - grace).timestamp()
     with contextlib.suppress(FileNotFoundError):
@@ -395,6 +396,27 @@ def clean_leftovers(wh: Warehouse, *, now: datetime, grace: timedelta) -> list[s
                 removed.append(os.path.relpath(entry.path, root))
     if removed:
         log.info("removed %d leftovers of crashed runs: %s", len(removed), ", ".join(removed))
+    return removed
+
+
+def _remove_orphans(wh: Warehouse, manifest: Manifest) -> list[str]:
+    """Delete table and seed files the manifest neither lists nor retires (relative paths).
+
+    Such files were promoted by a run that died before its commit point. Promotion and commit
+    both happen under the lock, so while the caller holds it no live run can own them.
+    """
+    known = {f for run in manifest.partitions.values() for files in run.values() for f in files}
+    known |= set(manifest.seeds.values()) | {rel for rel, _ in manifest.retired}
+    removed = []
+    for top in ("tables", "seeds"):
+        for path in sorted(
+            glob.glob(glob.escape(wh.layout.join(top)) + "/**/*.parquet", recursive=True)
+        ):
+            rel = os.path.relpath(path, wh.layout.root).replace(os.sep, "/")
+            if rel not in known:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                    removed.append(rel)
     return removed
 
 

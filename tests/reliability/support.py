@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,8 @@ from tests.conftest import PROJECT_ROOT, REAL_SEED
 
 # The views a user sees; in each, the current state has one row per key (see current_key).
 STATE_VIEWS = ("videos", "comments", "links", "entities", "quarantine", "page_states")
-NOBODY = 65534
+_PR_CAPBSET_DROP = 24
+_ROOT_BYPASS_CAPS = (1, 2, 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
 
 
 def current_key(view: str) -> tuple[str, ...]:
@@ -198,36 +197,32 @@ def check(input_dir: Path, warehouse: Path) -> Reconciliation:
     return reconcile(str(input_dir), str(warehouse))
 
 
-@contextmanager
-def shared_tmpdir() -> Iterator[Path]:
-    """A temp dir another user can enter (pytest's tmp_path is private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="etl-rel-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        for sub in [path, *path.rglob("*")]:
-            if sub.is_dir() and not sub.is_symlink():
-                sub.chmod(0o755)
-        shutil.rmtree(path, ignore_errors=True)
+def without_root_bypass() -> Callable[[], None] | None:
+    """preexec_fn making a root child obey permission bits; None when not root (nothing to do).
 
-
-def as_unprivileged() -> Callable[[], None] | None:
-    """preexec_fn that drops root to ``nobody`` (root ignores permission bits); None if not root."""
+    Root ignores file modes through the capabilities CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and
+    CAP_FOWNER. Dropping them from the bounding set before exec removes them from the new
+    program, which stays uid 0 (so it can still run the interpreter under /root), but a
+    directory without write bits is now read-only to it, as it would be to any user.
+    """
     if os.geteuid() != 0:
         return None
 
     def _drop() -> None:
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        libc = ctypes.CDLL(None, use_errno=True)
+        for cap in _ROOT_BYPASS_CAPS:
+            if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
     return _drop
 
 
-def chown_tree(root: Path, uid: int) -> None:
-    """Give ``root`` and everything under it to ``uid`` (only meaningful when running as root)."""
-    if os.geteuid() != 0:
-        return
+def make_read_only(root: Path) -> None:
+    """Remove every write bit under ``root`` (directories stay enterable)."""
     for path in [root, *root.rglob("*")]:
-        os.lchown(path, uid, uid)
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+
+def make_writable(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
