@@ -35,6 +35,7 @@ _TRAILING = ".,;:!?)]}'\"’”»…，。、！？）"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 # Bullets and arrows that introduce label lines ("►Facebook: …", "– Twitter: …", "👉 Shop: …").
 _LABEL_STRIP = " \t\u00a0►▶▸➤➜→⇒•·–—-*>|👉🔗📌✅🔔:"
+_LABEL_ENDERS = frozenset(":：-–—►➜→|👉")
 _LABEL_END_RE = re.compile(r"(?:\s*[:：]|\s+[-–—►➜→|]|\s*👉)\s*$")
 _MAX_LABEL_CHARS = 120
 # Transcript lines glue a time stamp to the text ("01:10Sponsored by: …"): not part of a label.
@@ -103,7 +104,10 @@ def _is_url(url: str) -> bool:
 
 def _label_before(prefix: str) -> str | None:
     """The label in ``Label: `` (or ``Label - ``) text before a URL, bullets removed; else None."""
-    if not prefix.strip() or _LABEL_END_RE.search(prefix) is None:
+    tail = prefix.rstrip()
+    if not tail or tail[-1] not in _LABEL_ENDERS:
+        return None
+    if _LABEL_END_RE.search(tail[-_MAX_LABEL_CHARS:]) is None:
         return None
     label = _TIMESTAMP_PREFIX_RE.sub("", prefix.strip(_LABEL_STRIP)).strip(_LABEL_STRIP)
     if not label or len(label) > _MAX_LABEL_CHARS or not any(ch.isalnum() for ch in label):

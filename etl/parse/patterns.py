@@ -99,7 +99,9 @@ ACTION_LINE_RE = re.compile(
     r"(?:\s+by\s+.{1,80})?|\d[\d,.]*\s+more\s+comments?\s*(?:\.{3}|…)?|edited|\(edited\)"
     r"|відповісти|відповіді|ответить|ответы|odpovědět|odpovědi|responder|respuestas|répondre"
     r"|réponses|antworten|rispondi|odpowiedz|yanıtla|پاسخ|رد|الردود|[•·]?\s*share\s*›"
-    r"|permalink|flag|upvote|downvote|\d+\s+points?|[▲▼↑↓]\s*\d*)$",
+    r"|permalink|flag|upvote|downvote|\d+\s+points?|[▲▼↑↓]\s*\d*"
+    r"|(?:pinned|закріплено|закреплено|připnuto|fijado|épinglé|angeheftet)\b.{0,60}"
+    r"|(?:❤️?|♥)\s*(?:by\s+)?@?\S{1,60})$",
     re.IGNORECASE,
 )
 LIKE_ACTION_RE = re.compile(r"^like\s*\((?P<n>\d[\d,.]*)\)$|^(?P<m>\d[\d,.]*)\s+likes?$", re.I)
@@ -161,7 +163,7 @@ SUBSCRIBERS_RE = re.compile(
 PUBLISHED_BULLET_RE = re.compile(
     r"^[•·]\s*(?:published|premiered|streamed live on|опубліковано|опубликовано|publikováno"
     r"|publicado|publié le|publié|veröffentlicht am|veröffentlicht|pubblicato|opublikowano"
-    r"|yayınlanma tarihi|yayınlandı|تم النشر|gepubliceerd)\s*:?\s*(?P<date>.+)$",
+    r"|yayınlanma tarihi|yayınlandı|تم النشر|gepubliceerd)\s*:?\s*(?:on\s+)?(?P<date>.+)$",
     re.IGNORECASE,
 )
 # Label lines of transcript/aggregator pages and blog/news bylines under the title.

@@ -177,8 +177,10 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
     desc_end = min(desc_end, end)
     if comments_start is None:
         comments_start = trailing_list_start(lines, stripped, start, end)
-        if comments_start is not None:
-            desc_end = min(desc_end, comments_start)
+    if comments_start is None:
+        comments_start = _re_subject_start(stripped, start, end)
+    if comments_start is not None:
+        desc_end = min(desc_end, comments_start)
     return Body(start, desc_end, header_line, header, comments_start, end, footer_line)
 
 
@@ -194,6 +196,12 @@ def _header_of(line: str) -> Header | None:
     if not (line[0].isdigit() or _HEADER_HINT_RE.search(line)):
         return None
     return match_header(line)
+
+
+def _re_subject_start(stripped: Sequence[str], start: int, end: int) -> int | None:
+    """First of two or more ``Re:`` subject lines in a headerless body (forum replies)."""
+    found = [i for i in range(start, end) if stripped[i][:3].casefold() == "re:"]
+    return found[0] if len(found) >= 2 else None
 
 
 def trailing_list_start(
@@ -217,7 +225,8 @@ def trailing_list_start(
             stop = index
             break
     first = next((i for i in range(stop + 1, end) if stripped[i]), None)
-    if first is None or top_indent is None or indent_of(lines[first]) != top_indent:
+    # Right-aligned numbering puts " 10." one column left of "  1.".
+    if first is None or top_indent is None or indent_of(lines[first]) - top_indent > 1:
         return None
     match = ITEM_RE.match(lines[first])
     if match is None or int(match.group("n")) != 1:

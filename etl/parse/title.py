@@ -108,10 +108,10 @@ def _judge_suffix(
 
 def looks_like_channel(text: str) -> bool:
     """A short name without date, episode marker, guest marker or sentence punctuation."""
-    words = text.split()
+    if not text or len(text) > _MAX_CHANNEL_CHARS:
+        return False
     return (
-        0 < len(words) <= _MAX_CHANNEL_WORDS
-        and len(text) <= _MAX_CHANNEL_CHARS
+        len(text.split()) <= _MAX_CHANNEL_WORDS
         and any(ch.isalpha() for ch in text)
         and _NOT_CHANNEL_RE.search(text) is None
         and not text[0].islower()

@@ -20,6 +20,7 @@ from etl.parse.comments.blog import (
 from etl.parse.comments.discussion import (
     is_avatar_start,
     is_name_date_start,
+    is_name_then_date_start,
     is_re_start,
     parse_name_date,
     parse_re_subjects,
@@ -88,7 +89,7 @@ def _style_at(stripped: Sequence[str], index: int, end: int) -> CommentStyle | N
         return "mirror"
     if line[:3].casefold() in ("re:", "re[") and is_re_start(stripped, index):
         return "re_subject"
-    if is_name_date_start(stripped, index):
+    if is_name_date_start(stripped, index) or is_name_then_date_start(stripped, index, end):
         return "name_date"
     return None
 

@@ -19,7 +19,7 @@ from etl.parse.comments.base import (
     parent_by_indent,
     strip_actions,
 )
-from etl.parse.patterns import DATE_LINE_RE, SHORT_STAMP_RE
+from etl.parse.patterns import ACTION_LINE_RE, DATE_LINE_RE, SHORT_STAMP_RE
 
 AVATAR_RE = re.compile(r"^(?P<name>.{1,80}?)['’]s avatar$", re.IGNORECASE)
 RE_SUBJECT_RE = re.compile(r"^(?:re|aw|sv|ответ)(?:\[\d+\])?\s?:\s*(?P<subject>.*)$", re.I)
@@ -30,6 +30,8 @@ _BYLINE_RE = re.compile(
 )
 _NAME_DATE_RE = re.compile(r"^(?P<name>[^•·|]{1,80}?)\s+[•·|–—]\s+(?P<date>.{2,60})$")
 _MAX_NAME_WORDS = 6
+_MAX_BARE_NAME_WORDS = 5
+_MAX_NAME_CHARS = 60
 
 StartTest = Callable[[Sequence[str], int, int], bool]
 
@@ -115,21 +117,58 @@ def parse_re_subjects(
     return drafts
 
 
+def is_name_then_date_start(stripped: Sequence[str], index: int, end: int) -> bool:
+    """A bare name line with a date line under it (WordPress/Blogger themes without ``says:``)."""
+    line = stripped[index]
+    if not _looks_like_name(line):
+        return False
+    following = _skip_blank(stripped, index + 1, end)
+    return following < end and DATE_LINE_RE.match(stripped[following]) is not None
+
+
+def _looks_like_name(line: str) -> bool:
+    """Short, no sentence punctuation, not itself a date, an action word or a mention."""
+    return (
+        0 < len(line) <= _MAX_NAME_CHARS
+        and len(line.split()) <= _MAX_BARE_NAME_WORDS
+        and line[-1] not in ".!?:;,)"
+        and line[0] not in "@#•·-–—*>"
+        and any(ch.isalpha() for ch in line)
+        and DATE_LINE_RE.match(line) is None
+        and ACTION_LINE_RE.match(line) is None
+        and "http" not in line
+    )
+
+
 def parse_name_date(
     lines: Sequence[str], stripped: Sequence[str], start: int, end: int
 ) -> list[Draft]:
-    """``Name • 2 years ago`` author lines, text until the next one."""
+    """``Name • 2 years ago`` author lines (or a name line + a date line), text until the next."""
     drafts: list[Draft] = []
     stack: list[tuple[int, int]] = []
-    starts = [i for i in range(start, end) if is_name_date_start(stripped, i)]
+    one_line = any(is_name_date_start(stripped, i) for i in range(start, end))
+    starts = [
+        i
+        for i in range(start, end)
+        if (
+            is_name_date_start(stripped, i)
+            if one_line
+            else is_name_then_date_start(stripped, i, end)
+        )
+    ]
     for number, first in enumerate(starts):
         block_end = starts[number + 1] if number + 1 < len(starts) else end
-        match = _NAME_DATE_RE.match(stripped[first])
-        author = match.group("name").strip() if match else None
-        posted = match.group("date").strip() if match else None
+        match = _NAME_DATE_RE.match(stripped[first]) if one_line else None
+        text_from = first + 1
+        if match is not None:
+            author, posted = match.group("name").strip(), match.group("date").strip()
+        else:
+            date_index = _skip_blank(stripped, first + 1, block_end)
+            author, posted = stripped[first], stripped[date_index]
+            text_from = date_index + 1
         parent = parent_by_indent(stack, indent_of(lines[first]))
         stack.append((indent_of(lines[first]), len(drafts)))
-        body, likes = strip_actions(dedent_body(lines, range(first + 1, block_end)))
+        body, likes = strip_actions(dedent_body(lines, range(text_from, block_end)))
         drafts.append(
             Draft(
                 body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent

@@ -21,6 +21,9 @@ from etl.parse.comments.base import (
 from etl.parse.patterns import RELATIVE_AGE_RE, parse_count
 
 BULLET_RE = re.compile(r"^(?P<indent>\s*)[•·]\s*(?P<handle>@[^\s•]{1,100})\s*$")
+# Older channels show a display name instead of an @handle; trusted only when the next line
+# repeats it (``• Anna Petrova`` / ``Anna Petrova 2 years ago``).
+_NAME_BULLET_RE = re.compile(r"^[•·]\s*(?P<handle>[^\s•@][^•]{0,79}?)\s*$")
 # Without a bullet line: "@handle 3 days ago +12" (handle ends at the first space).
 _AGE_LINE_RE = re.compile(r"^(?P<handle>@[^\s]{1,100}?)\s+(?P<rest>.+)$")
 _LIKES_TAIL_RE = re.compile(r"\s*\+\s?(?P<likes>\d[\d,.\u00a0]*\s?[kKmM]?)\s*$")
@@ -29,11 +32,28 @@ _EDITED_RE = re.compile(r"\s*\((?:edited|изменено|змінено|upraven
 
 def is_mirror_start(stripped: Sequence[str], index: int) -> bool:
     """A ``• @handle`` line whose next non-blank line starts with the same handle."""
-    match = BULLET_RE.match(stripped[index])
+    return bullet_handle(stripped, index, len(stripped)) is not None
+
+
+def bullet_handle(stripped: Sequence[str], index: int, end: int) -> str | None:
+    """The handle of a comment's bullet line at ``index``, confirmed by the age line under it."""
+    line = stripped[index]
+    if not line or line[0] not in "•·":
+        return None
+    match = BULLET_RE.match(line) or _NAME_BULLET_RE.match(line)
     if match is None:
-        return False
-    following = _next_nonblank(stripped, index + 1, len(stripped))
-    return following is not None and stripped[following].startswith(match.group("handle"))
+        return None
+    handle = match.group("handle")
+    following = _next_nonblank(stripped, index + 1, end)
+    if following is None:
+        return None
+    after = stripped[following]
+    if not after.startswith(handle) or len(after) == len(handle):
+        return None
+    # A display name must be followed by an age; an @handle may be glued to it.
+    if handle[0] != "@" and RELATIVE_AGE_RE.match(after[len(handle) :].strip()) is None:
+        return None
+    return handle
 
 
 def parse_mirror(
@@ -43,7 +63,7 @@ def parse_mirror(
 
     Mirrors that drop the bullet lines are read from the ``@handle 3 days ago`` lines instead.
     """
-    starts = [i for i in range(start, end) if BULLET_RE.match(stripped[i])]
+    starts = [i for i in range(start, end) if bullet_handle(stripped, i, end) is not None]
     bulleted = bool(starts)
     if not bulleted:
         starts = [i for i in range(start, end) if split_glued_handle(stripped[i]) is not None]
@@ -63,8 +83,7 @@ def _bulleted(
     lines: Sequence[str], stripped: Sequence[str], first: int, end: int, parent: int | None
 ) -> Draft:
     """Bullet line at ``first``, then the age line, then text up to ``end``."""
-    bullet = BULLET_RE.match(stripped[first])
-    handle = bullet.group("handle") if bullet else None
+    handle = bullet_handle(stripped, first, end)
     age_index = _next_nonblank(stripped, first + 1, end)
     posted: str | None = None
     likes: int | None = None

@@ -88,12 +88,19 @@ def _place_item(
         return None
     for depth in range(len(stack) - 1, -1, -1):
         frame = stack[depth]
-        if frame.indent == indent and _is_next(frame.number, number, blank_before):
+        if _aligned(frame, indent, number) and _is_next(frame.number, number, blank_before):
             del stack[depth:]
             return (frame.parent, indent, number)
         if frame.indent < indent:
             break
     return None
+
+
+def _aligned(frame: _Open, indent: int, number: int) -> bool:
+    """Same list level: same indent, or numbers right-aligned (`` 9.`` above ``10.``)."""
+    return indent == frame.indent or indent + len(str(number)) == frame.indent + len(
+        str(frame.number)
+    )
 
 
 def _is_next(previous: int, number: int, blank_before: bool) -> bool:

@@ -67,3 +67,9 @@ def test_lines_before_the_first_item_are_ignored() -> None:
 
 def test_numbering_gap_after_blank_line_is_next_comment() -> None:
     assert [t for t, *_ in _parse("  1. a\n\n  3. c\n")] == ["a", "c"]
+
+
+def test_right_aligned_two_digit_numbers_stay_siblings() -> None:
+    items = "\n\n".join(f"{n:>3}. comment {n}" for n in range(1, 13))
+    texts = [t for t, *_ in _parse(items)]
+    assert texts == [f"comment {n}" for n in range(1, 13)]

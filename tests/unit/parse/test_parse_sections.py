@@ -26,7 +26,8 @@ def test_head_repeated_title_channel_line_and_mirror_chrome() -> None:
 
 def test_head_transcript_labels() -> None:
     _, stripped = _split(
-        "T\n\nChannel / Source: Times Radio\nPublished: 5 hours ago\nSource: https://x.org/v\n\n00:00 Hi"
+        "T\n\nChannel / Source: Times Radio\nPublished: 5 hours ago\n"
+        "Source: https://x.org/v\n\n00:00 Hi"
     )
     head = read_head(stripped)
     assert (head.channel, head.published, head.is_transcript) == (
