@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from etl.entities.names import display_name, name_key
 from etl.entities.reference import Reference
@@ -29,9 +29,9 @@ from etl.entities.settings import HASHTAG
 _RELINKABLE_LABELS = frozenset({"PERSON", "NORP", "GPE", "ORG", "LOC"})
 
 
-@dataclass(frozen=True, slots=True)
-class Named:
-    """A mention's label and canonical name after page-level linking."""
+class Named(NamedTuple):
+    """A mention's label and canonical name after page-level linking (a NamedTuple: one per
+    mention, built in the rules backend's hot loop)."""
 
     label: str
     canonical_name: str

@@ -69,6 +69,14 @@ def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan
             after = text[last + 1]
             if after.isalnum() or after == "_":
                 continue
+        # Matches arrive by end position; drop earlier matches inside this one ("Raisi" inside
+        # "Ibrahim Raisi") now, which leaves little for the general overlap resolution.
+        inside = len(spans)
+        while inside and spans[inside - 1].start >= start:
+            inside -= 1
+        if inside and spans[inside - 1].end > start:
+            continue  # crosses an earlier match: leftmost wins, keep what is there
+        del spans[inside:]
         spans.append(RawSpan(start, last + 1, label, PRIORITY_GAZETTEER))
     return spans
 

@@ -115,3 +115,19 @@ def test_rules_backend_is_case_aware_on_word_boundaries(rules_backend: EntityBac
         ("Iran", "GPE", 29),
         ("Iran", "GPE", 34),
     ]
+
+
+def test_gazetteer_keeps_longest_leftmost_matches() -> None:
+    from etl.entities.reference import ReferenceName, build_reference
+    from etl.entities.rules_backend import build_automaton, gazetteer_spans
+
+    names = ["Central Asia", "Asia", "Asian", "Central Asian", "Ibrahim Raisi", "Raisi", "Ab", "bc"]
+    reference = build_reference([ReferenceName(n, n, "LOC") for n in names])
+    text = "Central Asian states, Ibrahim Raisi, Raisi, Asia"
+    spans = gazetteer_spans(text, build_automaton(reference))
+    assert [text[s.start : s.end] for s in spans] == [
+        "Central Asian",
+        "Ibrahim Raisi",
+        "Raisi",
+        "Asia",
+    ]
