@@ -21,7 +21,6 @@ from etl.entities.settings import (
     TITLE_CONTINUATIONS,
 )
 
-# Patterns are used with .match(text, pos, endpos), which anchors at pos, so they carry no "^".
 # Who wins an overlap: structural facts beat patterns, patterns beat the model or the gazetteer.
 PRIORITY_HASHTAG = 40
 PRIORITY_CHANNEL = 30
@@ -30,7 +29,7 @@ PRIORITY_BACKEND = 10
 # Gazetteer spans only fill gaps the model left: a model span overlapping one wins.
 PRIORITY_GAZETTEER = 5
 
-_APOSTROPHES = "'’"
+# Patterns below are used with .match(text, pos, endpos), which anchors at pos: no "^" in them.
 _POSSESSIVE_RE = re.compile(r"['’]s?$")
 _ABBREVIATION_RE = re.compile(r"(?:\w\.){2,}$")
 _LEADING_ARTICLE_RE = re.compile(r"(?:The|THE)\s+")
@@ -86,10 +85,9 @@ def _is_lowercase_word(word: str) -> bool:
 def _trim_lowercase_words(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop all-lowercase words at either edge, and sentence-initial non-name words at the front.
 
-    Names start and end with a capitalised word.
-
-    The model glues verbs and articles of other languages to names ("Merz trifft", "the
-    Kremlin", "Edmundo González ganaron"); inner particles ("Strait of Hormuz") are kept.
+    Names start and end with a capitalised word, but the model glues verbs, articles and
+    prepositions to them ("Merz trifft", "the Kremlin", "Across Mali"); inner particles
+    ("Strait of Hormuz") are kept.
     """
     words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text, start, end)]
     while len(words) > 1 and (
@@ -137,9 +135,9 @@ def is_junk(surface: str, label: str, keep_labels: frozenset[str]) -> bool:
     """True when a cleaned mention is not worth a row.
 
     Dropped: numeric/temporal labels unless kept, text without a letter, line-spanning text,
-    layout words ("Channel / Source"), and
-    cased text written all in lower case (pronouns like "thou", stray words): names in cased
-    scripts are capitalised, while Arabic or CJK names have no case and are kept.
+    layout words ("Channel / Source"), and cased text written all in lower case (pronouns like
+    "thou", stray words): names in cased scripts are capitalised, while Arabic or CJK names have
+    no case and are kept. Hashtags are kept whatever their case.
     """
     if label in NUMERIC_LABELS and label not in keep_labels:
         return True

@@ -6,6 +6,8 @@ import random
 
 import pytest
 from entity_pages import page_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.entities import EntityBackend
 from etl.entities.canonical import canonicalise_page
@@ -107,3 +109,22 @@ def test_across_pages_one_canonical_form_independent_of_order(
         assert backward[position] == forward[original]
     iran = {m.canonical_name for ms in forward for m in ms if name_key(m.text) == "iran"}
     assert iran == {"Iran"}
+
+
+_SURFACES = st.sampled_from(
+    ["Putin", "Vladimir Putin", "PUTIN", "Ann Lee", "Bo Lee", "Lee", "Iran's", "IRAN", "Irán"]
+)
+_LABELS = st.sampled_from(["PERSON", "GPE", "NORP", "HASHTAG"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_LABELS, _SURFACES), max_size=12), st.randoms())
+def test_canonicalise_page_is_order_independent(
+    mentions: list[tuple[str, str]], rnd: random.Random
+) -> None:
+    reference = load_reference()
+    order = list(range(len(mentions)))
+    rnd.shuffle(order)
+    direct = canonicalise_page(mentions, reference)
+    shuffled = canonicalise_page([mentions[i] for i in order], reference)
+    assert [shuffled[k] for k in range(len(order))] == [direct[i] for i in order]
