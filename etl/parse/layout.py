@@ -75,7 +75,7 @@ def classify_layout(
         return "mirror"
     if is_transcript:
         return "transcript"
-    if style is not None:
+    if style is not None and style != "name_date":
         return _STYLE_LAYOUT[style]
     if header is not None and header.kind == "thoughts":
         return "wordpress"
@@ -85,6 +85,8 @@ def classify_layout(
         return "wordpress"
     if footer is not None and _BLOGGER_FOOTER_RE.match(footer):
         return "blogger"
+    if style is not None:
+        return _STYLE_LAYOUT[style]
     if _timestamp_lines(description_lines) >= 3:
         return "transcript"
     return "news"

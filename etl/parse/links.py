@@ -35,6 +35,7 @@ _TRAILING = ".,;:!?)]}'\"’”»…，。、！？）"
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 # Bullets and arrows that introduce label lines ("►Facebook: …", "– Twitter: …", "👉 Shop: …").
 _LABEL_STRIP = " \t\u00a0►▶▸➤➜→⇒•·–—-*>|👉🔗📌✅🔔:"
+_SENTENCE_BREAK_RE = re.compile(r"(?<=\w[.!?])\s+(?=\S)")
 _LABEL_ENDERS = frozenset(":：-–—►➜→|👉")
 _LABEL_END_RE = re.compile(r"(?:\s*[:：]|\s+[-–—►➜→|]|\s*👉)\s*$")
 _MAX_LABEL_CHARS = 120
@@ -110,6 +111,8 @@ def _label_before(prefix: str) -> str | None:
     if _LABEL_END_RE.search(tail[-_MAX_LABEL_CHARS:]) is None:
         return None
     label = _TIMESTAMP_PREFIX_RE.sub("", prefix.strip(_LABEL_STRIP)).strip(_LABEL_STRIP)
+    # "She did fine. Transcript: URL" -> the label is the last clause, not the whole sentence.
+    label = _SENTENCE_BREAK_RE.split(label)[-1].strip(_LABEL_STRIP)
     if not label or len(label) > _MAX_LABEL_CHARS or not any(ch.isalnum() for ch in label):
         return None
     return label

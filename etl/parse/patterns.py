@@ -95,7 +95,10 @@ ACTION_LINE_RE = re.compile(
     r"|like\s*\(\d[\d,.]*\)|\d[\d,.]*\s+likes?|liked by .{1,80}|loading\.{3}|like loading\.{3}"
     r"|expand full comment|collapse|hide replies|show replies|show more replies|view replies"
     r"|load more(?: comments| replies)?|show more|show less|read more|translate"
-    r"|translate to english|see translation|(?:\d[\d,.]*|one|a few)\s+(?:more\s+)?repl(?:y|ies)"
+    r"|translate to english|see translation|mostrar más|mostrar menos|leer más|ver más"
+    r"|afficher plus|voir plus|mehr anzeigen|weniger anzeigen|mostra altro|показати більше"
+    r"|показать больше|показать ещё|zobrazit více|zobrazit méně|daha fazla göster|…\s*more"
+    r"|\.\.\.\s*more|(?:\d[\d,.]*|one|a few)\s+(?:more\s+)?repl(?:y|ies)"
     r"(?:\s+by\s+.{1,80})?|\d[\d,.]*\s+more\s+comments?\s*(?:\.{3}|…)?|edited|\(edited\)"
     r"|відповісти|відповіді|ответить|ответы|odpovědět|odpovědi|responder|respuestas|répondre"
     r"|réponses|antworten|rispondi|odpowiedz|yanıtla|پاسخ|رد|الردود|[•·]?\s*share\s*›"
@@ -149,6 +152,7 @@ MIRROR_CHROME_RE = re.compile(
     r"|descargar|guardar|suscribirse|partager|intégrer|télécharger|enregistrer|s'abonner"
     r"|teilen|einbetten|herunterladen|speichern|abonnieren|condividi|incorpora|udostępnij"
     r"|umieść|paylaş|yerleştir|مشاركة|تضمين|\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?)?\s*"
+    r"(?:de\s+|d['’]\s*)?"
     r"(?:views?|subscribers?|likes?|переглядів|перегляди|просмотров|просмотра|зhlédnutí"
     r"|zhlédnutí|odběratelů|підписників|подписчиков|visualizaciones|suscriptores|vues"
     r"|abonnés|aufrufe|abonnenten|visualizzazioni|iscritti|wyświetleń|görüntüleme))$",
@@ -156,7 +160,7 @@ MIRROR_CHROME_RE = re.compile(
 )
 SUBSCRIBERS_RE = re.compile(
     r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil|tis\.?|mln\.?|mio\.?)?\s*"
-    r"(?:subscribers?|підписників|подписчиков|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",
+    r"(?:de\s+|d['’]\s*)?(?:subscribers?|підписників|подписчиков|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",
     re.IGNORECASE,
 )
 # "• Published 7 Jul 2021" (mirror) in the interface languages seen.

@@ -38,7 +38,8 @@ _PUBLISHED_LABELS = frozenset(
     | {"date", "posted", "posted on", "опубліковано", "опубликовано"}
 )
 _HEADER_HINT_RE = re.compile(
-    r"comment|koment|komment|коммент|комент|yorum|thought|respons|repl|reac|discussion|réponse"
+    r"comment|coment|koment|komment|коммент|комент|yorum|thought|respons|repl|reac|discussion"
+    r"|réponse|antwort"
     r"|respuesta|تعليق|评论|評論|コメント|댓글|σχόλια|תגובות",
     re.IGNORECASE,
 )

@@ -43,3 +43,15 @@ def test_name_date_lines() -> None:
         ("Ann Lee", "2 years ago", "Great talk"),
         ("bob", "5 hours ago", "+1"),
     ]
+
+
+def test_name_line_then_date_line() -> None:
+    lines, stripped = _split(
+        "Helen Park\nMay 4, 2024 at 10:12 am\nLovely video.\nReply\n"
+        "Tom\n5 May 2024 at 08:00\nThanks!\nSecond line\nReply"
+    )
+    drafts = parse_name_date(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text) for d in drafts] == [
+        ("Helen Park", "May 4, 2024 at 10:12 am", "Lovely video."),
+        ("Tom", "5 May 2024 at 08:00", "Thanks!\nSecond line"),
+    ]

@@ -73,3 +73,12 @@ def test_split_age(rest: str, expected: tuple[str | None, int | None]) -> None:
 def test_split_glued_handle_needs_an_age() -> None:
     assert split_glued_handle("@bob 2 hours ago") == ("@bob", "2 hours ago")
     assert split_glued_handle("@bob thanks for this") is None
+
+
+def test_display_name_bullets_need_an_age_line() -> None:
+    page = (
+        "• Anna Petrova\nAnna Petrova 2 years ago +4\nДякую!\n• Not a comment\nNot a comment line"
+    )
+    assert _parse(page) == [
+        ("Anna Petrova", "2 years ago", 4, None, "Дякую!\n• Not a comment\nNot a comment line")
+    ]

@@ -87,3 +87,11 @@ def test_description_list_is_not_a_trailing_comment_list() -> None:
     assert trailing_list_start(lines, stripped, 1, len(lines)) is None
     lines, stripped = _split("T\nSteps:\n  1. one\n  2. two\nThanks")
     assert trailing_list_start(lines, stripped, 1, len(lines)) is None
+
+
+def test_headerless_re_subject_thread() -> None:
+    lines, stripped = _split(
+        "Re: Video thread\nOpening post.\nRe: Video thread\nreply one\nRe: x\nreply two"
+    )
+    body = read_body(lines, stripped, 1)
+    assert (body.desc_end, body.comments_start) == (2, 2)
