@@ -5,7 +5,9 @@ Built by hand from the seed text: the real parser is developed separately and no
 
 from __future__ import annotations
 
-from etl.records import EntityText, PageEntityInput
+import itertools
+
+from etl.records import EntityText, Mention, PageEntityInput
 
 SEED_TITLE = "The increasing ties between Russia and Iran"
 
@@ -75,3 +77,19 @@ def page_of(*texts: str, channel: str | None = None) -> PageEntityInput:
     entity_texts = [EntityText("title", texts[0])] if texts else []
     entity_texts += [EntityText("comment", t, i) for i, t in enumerate(texts[1:])]
     return PageEntityInput(tuple(entity_texts), channel)
+
+
+def assert_invariants(page: PageEntityInput, mentions: list[Mention]) -> None:
+    """text slices, HASHTAG '#' position, and (source order, start_char) sorting."""
+    position = {(t.source, t.comment_index): i for i, t in enumerate(page.texts)}
+    keys = []
+    for m in mentions:
+        index = position[(m.source, m.comment_index)]
+        source_text = page.texts[index].text
+        assert source_text[m.start_char : m.end_char] == m.text, m
+        assert m.text == m.text.strip() and m.text
+        if m.label == "HASHTAG":
+            assert source_text[m.start_char - 1] == "#"
+        keys.append((index, m.start_char))
+    assert keys == sorted(keys)
+    assert all(a != b for a, b in itertools.pairwise(keys))

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
-from entity_pages import page_of, seed_page
+from entity_pages import assert_invariants, page_of, seed_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.entities import EntityBackend
 from etl.eval.entities import default_devset_dir, load_devset
-from etl.records import Mention, PageEntityInput
-
-
-def assert_invariants(page: PageEntityInput, mentions: list[Mention]) -> None:
-    """text slices, HASHTAG '#' position, and (source order, start_char) sorting."""
-    position = {(t.source, t.comment_index): i for i, t in enumerate(page.texts)}
-    keys = []
-    for m in mentions:
-        index = position[(m.source, m.comment_index)]
-        source_text = page.texts[index].text
-        assert source_text[m.start_char : m.end_char] == m.text, m
-        assert m.text == m.text.strip() and m.text
-        if m.label == "HASHTAG":
-            assert source_text[m.start_char - 1] == "#"
-        keys.append((index, m.start_char))
-    assert keys == sorted(keys)
-    assert all(a != b for a, b in itertools.pairwise(keys))
 
 
 def test_offsets_on_seed_and_devset(any_backend: EntityBackend) -> None:
