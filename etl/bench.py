@@ -170,10 +170,29 @@ def ensure_corpus(root: Path, pages: int, seed: int) -> Corpus:
         return Corpus(path, pages, seed, _tree_bytes(path), None)
     shutil.rmtree(path, ignore_errors=True)
     start = time.perf_counter()
-    write_corpus(path, pages=pages, seed=seed)
+    larger = _larger_corpus(root, identity)
+    if larger is not None:
+        # Page i does not depend on the corpus size, so a prefix of a larger corpus is this one.
+        path.mkdir(parents=True)
+        for name in _page_names(larger)[:pages]:
+            os.link(larger / name, path / name)
+    else:
+        write_corpus(path, pages=pages, seed=seed)
     seconds = time.perf_counter() - start
     marker.write_text(json.dumps(identity))
     return Corpus(path, pages, seed, _tree_bytes(path), seconds)
+
+
+def _larger_corpus(root: Path, identity: dict[str, Any]) -> Path | None:
+    """A complete corpus of the same seed and generator with more pages, if one exists."""
+    for marker in sorted(root.glob(f"corpus-s{identity['seed']}-n*/.synth.json")):
+        info = json.loads(marker.read_text())
+        same = {k: v for k, v in info.items() if k != "pages"} == {
+            k: v for k, v in identity.items() if k != "pages"
+        }
+        if same and info["pages"] > identity["pages"]:
+            return marker.parent
+    return None
 
 
 def _generator_digest() -> str:

@@ -73,3 +73,13 @@ def test_report_formats_a_minimal_result() -> None:
     }
     text = bench.format_report(result)
     assert "NOT MET" in text and "floor" in text
+
+
+def test_smaller_corpus_is_a_prefix_of_a_larger_one(tmp_path: Path) -> None:
+    larger = bench.ensure_corpus(tmp_path, 12, 5)
+    smaller = bench.ensure_corpus(tmp_path, 7, 5)
+    names = sorted(p.name for p in smaller.path.glob("*.txt"))
+    assert names == sorted(p.name for p in larger.path.glob("*.txt"))[:7]
+    assert all((smaller.path / n).read_bytes() == (larger.path / n).read_bytes() for n in names)
+    assert smaller.bytes == sum((smaller.path / n).stat().st_size for n in names)
+    assert bench.ensure_corpus(tmp_path, 7, 5).generate_seconds is None  # reused
