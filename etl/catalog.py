@@ -269,6 +269,12 @@ def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
     No other file can be read or written, nothing can be attached, extensions cannot be installed
     or loaded, and the configuration is locked so a query cannot loosen any of this (see
     ``lock_down``). Raises UsageError when there is no catalog.
+
+    The catalog is attached to a private in-memory database rather than opened directly: DuckDB
+    shares one instance between all connections of a process that open the same file, so while
+    any of them stays open, a "new" connection would get the old instance and never see the next
+    publish (and would fail once the grace period deletes the old files). Attaching opens the
+    catalog file itself, so every call sees the catalog current at that moment.
     """
     root = os.path.abspath(warehouse_dir)
     catalog = os.path.join(root, "warehouse.duckdb")
@@ -276,9 +282,12 @@ def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
         raise UsageError(
             f"no warehouse catalog at {catalog}; run `etl run --warehouse {warehouse_dir}` first"
         )
+    con = duckdb.connect(":memory:", config=readonly_config(root))
     try:
-        con = duckdb.connect(catalog, read_only=True, config=readonly_config(root))
+        for stmt in attach_statements(catalog):
+            con.execute(stmt)
     except duckdb.Error as exc:
+        con.close()
         raise UsageError(f"cannot open warehouse catalog {catalog}: {exc}") from exc
     try:
         lock_down(con)
@@ -286,6 +295,19 @@ def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def attach_statements(catalog: str) -> list[str]:
+    """Attach the catalog read-only as ``warehouse``, make it the default, drop the scratch db.
+
+    Run on a fresh in-memory connection before the lockdown (docs/bi.md does the same for
+    SQLAlchemy and Metabase).
+    """
+    return [
+        f"ATTACH {quote_sql_string(catalog)} AS warehouse (READ_ONLY)",
+        "USE warehouse",
+        "DETACH memory",
+    ]
 
 
 def lock_down(con: Any) -> None:

@@ -9,7 +9,7 @@ every table a reader can see, which is what the concurrent-reader test checks sn
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pyarrow as pa
@@ -34,9 +34,12 @@ class DemoPage:
 
 
 def demo_pages(marker: str = "") -> list[DemoPage]:
-    """Four pages on two channels plus one without a channel (see the BI tests' expectations)."""
+    """Four pages on two channels plus one without a channel (see the BI tests' expectations).
+
+    A ``marker`` is appended to every title and comment, so a reader can tell publishes apart.
+    """
     m = f" {marker}" if marker else ""
-    return [
+    pages = [
         DemoPage(
             "p1_russia_iran",
             f"Russia and Iran{m}",
@@ -88,6 +91,7 @@ def demo_pages(marker: str = "") -> list[DemoPage]:
             (),
         ),
     ]
+    return [replace(p, comments=tuple(c + m for c in p.comments)) for p in pages]
 
 
 def _result(page: DemoPage) -> PageResult:

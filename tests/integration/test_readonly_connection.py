@@ -67,7 +67,6 @@ REFUSED = {
     "copy outside": "COPY (SELECT 1 AS x) TO '{outside}/leak.csv'",
     "export database": "EXPORT DATABASE '{outside}/export'",
     "attach a file": "ATTACH '{outside}/other.duckdb' AS other",
-    "attach memory": "ATTACH ':memory:' AS scratch",
     "create in catalog": "CREATE TABLE t AS SELECT 1 AS x",
     "create view in catalog": "CREATE VIEW v AS SELECT 1 AS x",
     "install extension": "INSTALL httpfs",
@@ -92,6 +91,21 @@ def test_refused(con: duckdb.DuckDBPyConnection, warehouse: Path, tmp_path: Path
     assert sorted(p.relative_to(warehouse) for p in warehouse.rglob("*")) == before
     assert list(tmp_path.iterdir()) == []
     assert con.execute("SELECT count(*) FROM videos").fetchone() == (4,)
+
+
+def test_scratch_space_in_memory_is_allowed_and_writes_nothing(
+    con: duckdb.DuckDBPyConnection, warehouse: Path
+) -> None:
+    before = sorted(p.relative_to(warehouse) for p in warehouse.rglob("*"))
+    con.execute("CREATE TEMP TABLE picked AS SELECT video_id FROM videos LIMIT 2")
+    con.execute("ATTACH ':memory:' AS scratch")
+    con.execute("CREATE TABLE scratch.t AS SELECT * FROM picked")
+    assert con.execute("SELECT count(*) FROM scratch.t").fetchone() == (2,)
+    assert sorted(p.relative_to(warehouse) for p in warehouse.rglob("*")) == before
+    databases = {
+        r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    }
+    assert "memory" not in databases and "warehouse" in databases
 
 
 @pytest.mark.xfail(
@@ -126,11 +140,13 @@ def test_works_from_any_directory_and_after_the_folder_moves(
         con.close()
 
 
-def test_a_second_connection_in_the_process_shares_the_lock(warehouse: Path) -> None:
+def test_two_connections_in_one_process_are_each_locked(warehouse: Path) -> None:
     first = connect_readonly(str(warehouse))
     second = connect_readonly(str(warehouse))
     try:
         assert second.execute("SELECT count(*) FROM links").fetchone() == (7,)
+        with pytest.raises(duckdb.Error):
+            first.execute("SELECT * FROM read_text('/etc/hostname')")
         with pytest.raises(duckdb.Error):
             second.execute("SELECT * FROM read_csv('/etc/passwd')")
     finally:

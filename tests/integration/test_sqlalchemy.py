@@ -7,6 +7,7 @@ by the test warehouse and this checkout, so the documentation cannot drift from 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from tests.integration.bi_support import build_demo_warehouse
+from tests.integration.bi_support import build_demo_warehouse, demo_pages, publish_generation
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "bi.md"
@@ -28,17 +29,28 @@ def documented_python() -> str:
     return blocks[0]
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    warehouse = tmp_path_factory.mktemp("sqlalchemy") / "warehouse"
-    build_demo_warehouse(str(warehouse))
+def documented_engine(warehouse: Path) -> Any:
+    """The engine of docs/bi.md's Python block, run as written for ``warehouse``."""
     code = documented_python()
     assert DOC_WAREHOUSE in code and DOC_PROJECT in code
     code = code.replace(DOC_WAREHOUSE, str(warehouse)).replace(DOC_PROJECT, str(ROOT))
     namespace: dict[str, Any] = {"__name__": "docs_bi"}
-    exec(compile(code, str(DOC), "exec"), namespace)  # the documented block, run as written
-    yield namespace["engine"]
-    namespace["engine"].dispose()
+    exec(compile(code, str(DOC), "exec"), namespace)  # the documented block, as written
+    return namespace["engine"]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sqlalchemy") / "warehouse"
+    build_demo_warehouse(str(root))
+    return root
+
+
+@pytest.fixture(scope="module")
+def engine(warehouse: Path) -> Any:
+    eng = documented_engine(warehouse)
+    yield eng
+    eng.dispose()
 
 
 QUERY_FILES = sorted((ROOT / "queries").glob("*.sql"))
@@ -65,7 +77,7 @@ def test_every_sample_query_runs_through_sqlalchemy(engine: Any, path: Path) -> 
     assert rows, f"{path.name} returned nothing on the demo warehouse"
 
 
-def test_two_pooled_connections_at_once_share_the_locked_instance(engine: Any) -> None:
+def test_two_connections_at_once_are_each_locked(engine: Any) -> None:
     with engine.connect() as first, engine.connect() as second:
         a = first.execute(text("SELECT count(*) FROM videos")).scalar()
         b = second.execute(text("SELECT count(*) FROM comments")).scalar()
@@ -78,13 +90,29 @@ def test_two_pooled_connections_at_once_share_the_locked_instance(engine: Any) -
     [
         "SELECT * FROM read_csv('/etc/passwd')",
         "COPY (SELECT 1) TO '{warehouse}/leak.csv'",
-        "ATTACH ':memory:' AS scratch",
+        "ATTACH '{warehouse}/other.duckdb' AS other",
         "INSTALL httpfs",
         "SET enable_external_access = true",
     ],
 )
-def test_the_documented_connection_refuses(engine: Any, sql: str) -> None:
-    warehouse = str(engine.url.database).rsplit("/", 1)[0]
+def test_the_documented_connection_refuses(engine: Any, warehouse: Path, sql: str) -> None:
     with engine.connect() as conn, pytest.raises(DBAPIError):
         conn.execute(text(sql.format(warehouse=warehouse)))
-    assert not Path(warehouse, "leak.csv").exists()
+    assert not (warehouse / "leak.csv").exists()
+
+
+def test_a_new_connection_sees_a_publish_an_open_one_keeps_its_snapshot(tmp_path: Path) -> None:
+    wh = build_demo_warehouse(str(tmp_path / "warehouse"))
+    eng = documented_engine(Path(wh.layout.root))
+    count = text("SELECT count(*) FROM videos")
+    try:
+        with eng.connect() as held:
+            assert held.execute(count).scalar() == 4
+            # A third run republishes p1-p3 under a new run id: still 4 current videos, but the
+            # runs history grows from 2 to 3.
+            publish_generation(wh, "2024-05-03", datetime(2024, 5, 3, 6), demo_pages()[:3])
+            with eng.connect() as fresh:
+                assert fresh.execute(text("SELECT count(*) FROM runs")).scalar() == 3
+            assert held.execute(text("SELECT count(*) FROM runs")).scalar() == 2
+    finally:
+        eng.dispose()
