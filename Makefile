@@ -26,7 +26,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 bench: $(STAMP)  ## throughput and memory benchmark (see README)
-	$(BIN)/python -m etl.bench --pages $${PAGES:-20000}
+	$(BIN)/python -m etl.bench --pages $${PAGES:-20000} --backends $${BACKENDS:-rules,spacy} \
+	  --spacy-pages $${SPACY_PAGES:-1000}
 
 report: $(STAMP)
 	$(BIN)/etl report
