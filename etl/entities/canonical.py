@@ -37,19 +37,35 @@ class Named(NamedTuple):
     canonical_name: str
 
 
+class _Lookup(NamedTuple):
+    """What the reference says about one surface: its key, canonical form and known label."""
+
+    key: str
+    canonical_name: str
+    known_label: str | None
+
+
 @functools.lru_cache(maxsize=1 << 16)
+def _lookup(surface: str, reference: Reference) -> _Lookup:
+    """Rules 1 and 2 for one surface, memoised: the same names recur on every page."""
+    key = name_key(surface)
+    known = reference.by_key.get(key)
+    if known is None:
+        return _Lookup(key, display_name(surface), None)
+    return _Lookup(key, known.canonical_name, known.label)
+
+
 def base_canonical(surface: str, reference: Reference) -> str:
     """Rule 1 or 2: the table's canonical form for a known key, else the display form."""
-    known = reference.by_key.get(name_key(surface))
-    return known.canonical_name if known is not None else display_name(surface)
+    return _lookup(surface, reference).canonical_name
 
 
 def _surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str, str]:
     """Last-word key -> the full PERSON name it links to on this page (most frequent, then A-Z)."""
     counts: dict[str, Counter[str]] = {}
     for label, canonical in zip(labels, canonicals, strict=True):
-        words = canonical.split()
-        if label == "PERSON" and len(words) >= 2:
+        if label == "PERSON" and " " in canonical:
+            words = canonical.split()
             counts.setdefault(name_key(words[-1]), Counter())[canonical] += 1
     return {
         key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
@@ -59,18 +75,22 @@ def _surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str
 
 def canonicalise_page(mentions: Sequence[tuple[str, str]], reference: Reference) -> list[Named]:
     """Label and canonical name for each ``(label, surface)`` of one page, in the same order."""
-    labels = [label for label, _ in mentions]
-    canonicals = [base_canonical(surface, reference) for _, surface in mentions]
-    surnames = _surname_index(labels, canonicals)
+    lookups = [_lookup(surface, reference) for _, surface in mentions]
+    surnames = _surname_index(
+        [label for label, _ in mentions], [found.canonical_name for found in lookups]
+    )
     named: list[Named] = []
-    for (label, surface), canonical in zip(mentions, canonicals, strict=True):
-        key = name_key(surface)
-        full = surnames.get(key) if " " not in key and label in _RELINKABLE_LABELS else None
-        known = reference.by_key.get(key)
-        if full is not None and label != HASHTAG and (known is None or known.label == "PERSON"):
+    for (label, _), (key, canonical, known_label) in zip(mentions, lookups, strict=True):
+        full = surnames.get(key) if surnames and label in _RELINKABLE_LABELS else None
+        if (
+            full is not None
+            and " " not in key
+            and label != HASHTAG
+            and known_label in (None, "PERSON")
+        ):
             named.append(Named("PERSON", full))
-        elif known is not None and label in _RELINKABLE_LABELS:
-            named.append(Named(known.label, canonical))
+        elif known_label is not None and label in _RELINKABLE_LABELS:
+            named.append(Named(known_label, canonical))
         else:
             named.append(Named(label, canonical))
     return named

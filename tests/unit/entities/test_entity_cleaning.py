@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from entity_pages import page_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.entities import EntityBackend, make_backend
 from etl.entities.spans import (
@@ -131,3 +135,22 @@ def test_gazetteer_keeps_longest_leftmost_matches() -> None:
         "Raisi",
         "Asia",
     ]
+
+
+_SPANS = st.builds(
+    lambda start, length, label, priority: RawSpan(start, start + length, label, priority),
+    st.integers(0, 40),
+    st.integers(1, 12),
+    st.sampled_from(["GPE", "ORG", "PERSON"]),
+    st.sampled_from([5, 10, 20, 30]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPANS, max_size=30))
+def test_clustered_resolution_equals_global_greedy(spans: list[RawSpan]) -> None:
+    from etl.entities.spans import _resolve_cluster
+
+    result = resolve_overlaps(spans)
+    assert result == _resolve_cluster(spans)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(result))
