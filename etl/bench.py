@@ -282,12 +282,18 @@ def run_pipeline(
         argv += ["--batch-size", str(options.batch_size)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ETL_")}
     child = run_child(argv, env=env)
-    if child.returncode != 0:
+    # Exit 1 is "validation blocked publishing": the run completed and its figures count (the
+    # status is reported beside them); any other failure leaves nothing to measure.
+    if child.returncode not in (0, 1) or not child.stdout.strip():
         raise RuntimeError(
             f"etl run ({backend}, {run_id}) exited {child.returncode}: {child.stderr[-2000:]}"
         )
     summary = json.loads(child.stdout)
+    if summary["status"] == "validation_failed":
+        log.warning("run %s: validation blocked publishing; figures are still reported", run_id)
     return {
+        "exit_code": child.returncode,
+        "status": summary["status"],
         "runs_row": runs_row(warehouse, run_id),
         "run_id": run_id,
         "wall_seconds": round(child.wall_seconds, 3),
