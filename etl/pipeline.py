@@ -360,6 +360,8 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
                 continue
         parsed.append((PageSource(page_id, path, raw.sha256, raw.size_bytes), page))
 
+    if not parsed and not quarantined:
+        return _unchanged_batch(plan, batch_no, len(refs), skipped, timer)
     with timer("entities"):
         mentions, entity_failures = _annotate(plan.entity_backend, parsed)
     results = []
@@ -429,6 +431,27 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
         sum(result.seconds.values()),
     )
     return result
+
+
+def _unchanged_batch(
+    plan: RunPlan, batch_no: int, pages: int, skipped: int, timer: _StageTimer
+) -> BatchResult:
+    """The result of a batch whose pages were all skipped as unchanged (a re-run).
+
+    Nothing is annotated, built, validated or staged: with no rows there is nothing to check,
+    and doing it anyway (backend load, GX suites on empty frames) was most of a re-run's time.
+    """
+    log.info("batch %d of run %s: all %d pages unchanged", batch_no, plan.run_id, skipped)
+    return BatchResult(
+        batch_no=batch_no,
+        staged={},
+        pages=pages,
+        skipped=skipped,
+        published=0,
+        quarantined={},
+        rows={name: 0 for name in (*DATA_TABLES, "quarantine", "validation_results")},
+        seconds=timer.totals(),
+    )
 
 
 def _annotate(
