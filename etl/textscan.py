@@ -14,7 +14,10 @@ from dataclasses import dataclass
 # re, yet they are part of the word; tags glued together (#Russia#Iran) are a run of tags.
 _TAG_CHAR = "[\\w\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
 _TAG_CHAR += "\u06d6-\u06ed\u0900-\u0dff\u0e31-\u0e4e\u200c\u200d]"
-_HASHTAG_RUN_RE = re.compile(rf"(?<![\w&/#])(?:#{_TAG_CHAR}+)+")
+# The run starts with the literal '#' so the regex engine can jump between candidates; the
+# character before it is checked in Python (a lookbehind first made every position a candidate).
+_HASHTAG_RUN_RE = re.compile(rf"#{_TAG_CHAR}+(?:#{_TAG_CHAR}+)*")
+_NOT_BEFORE_TAG_RE = re.compile(r"[\w&/#]")
 _HASHTAG_RE = re.compile(rf"#({_TAG_CHAR}+)")
 
 
@@ -32,6 +35,8 @@ def iter_hashtags(text: str) -> Iterator[HashtagSpan]:
     if "#" not in text:
         return
     for run in _HASHTAG_RUN_RE.finditer(text):
+        if run.start() and _NOT_BEFORE_TAG_RE.match(text, run.start() - 1):
+            continue
         for match in _HASHTAG_RE.finditer(run.group()):
             tag = match.group(1).rstrip("_\u200c\u200d")
             if tag and any(ch.isalpha() for ch in tag):

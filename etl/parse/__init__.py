@@ -64,7 +64,7 @@ def parse_page_strict(text: str) -> ParsedPage:
     if not is_video_page(
         title=title,
         description=description.text,
-        folded_text=text.casefold(),
+        text=text,
         stripped=stripped,
         link_urls=(link.url for link in links),
         layout=layout,

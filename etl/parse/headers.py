@@ -52,6 +52,29 @@ _BARE_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_HEADER_CHARS = 200
+# Cheap gate for ``could_be_header`` (it runs on every description line): a header starts with a
+# number, a number word or one of these words, ends with a number or ")", or is a bare heading.
+_FIRST_WORDS = frozenset(
+    {*(_WORD_NUM.split("|")), "view", "show", "see", "read", "be", "there", "нет", "коментарів"}
+    | {"немає", "žádné", "keine", "aucun", "sin", "nessun", "brak", "henüz"}
+)
+_BARE_FORMS = frozenset(
+    {"comments", "kommentare", "commentaires", "comentarios", "comentários", "commenti"}
+    | {"komentarze", "komentáře", "коментарі", "комментарии", "yorumlar", "reacties", "تعليقات"}
+    | {"التعليقات", "discussion", "user comments", "reader comments", "top comments"}
+    | {"all comments", "responses", "discussion about this video", "discussion about this post"}
+    | {"discussion about this episode", "discussion about this podcast"}
+)
+
+
+def could_be_header(line: str) -> bool:
+    """Cheap pre-check: False means ``match_header(line)`` is certainly None."""
+    if not line or len(line) > _MAX_HEADER_CHARS:
+        return False
+    if line[0].isdigit() or line[-1].isdigit() or line[-1] == ")":
+        return True
+    folded = line.casefold()
+    return folded.split(" ", 1)[0] in _FIRST_WORDS or folded.rstrip(" :") in _BARE_FORMS
 
 
 @dataclass(frozen=True, slots=True)

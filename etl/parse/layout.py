@@ -96,7 +96,7 @@ def is_video_page(
     *,
     title: str,
     description: str,
-    folded_text: str,
+    text: str,
     stripped: Sequence[str],
     link_urls: Iterable[str],
     layout: str,
@@ -104,13 +104,17 @@ def is_video_page(
 ) -> bool:
     """True unless nothing on the page says video (see module docstring).
 
-    ``folded_text`` is the whole page casefolded: substring tests on it stay fast on
-    multi-megabyte pages where a word regex over every line would not.
+    ``text`` is the whole page: substring tests on it stay fast on multi-megabyte pages where a
+    word regex over every line would not. The page is casefolded only if the common lowercase
+    spellings are absent.
     """
     if layout in ("mirror", "transcript") or style == "mirror":
         return True
     # Cheapest checks first: most video pages say "video"/"youtube" somewhere.
-    if any(word in folded_text for word in _VIDEO_SUBSTRINGS):
+    if any(word in text for word in _VIDEO_SUBSTRINGS):
+        return True
+    folded = text.casefold()
+    if any(word in folded for word in _VIDEO_SUBSTRINGS):
         return True
     if _TITLE_VIDEO_RE.search(title) or VIDEO_WORD_RE.search(title):
         return True

@@ -8,14 +8,13 @@ there to the first footer (``Leave a Reply``, ``Post a Comment``…).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etl.parse.comments import strong_start_style
 from etl.parse.comments.base import indent_of
 from etl.parse.comments.ordered import ITEM_RE
-from etl.parse.headers import Header, match_header
+from etl.parse.headers import Header, could_be_header, match_header
 from etl.parse.patterns import (
     CHROME_HEADING_RE,
     DATE_LINE_RE,
@@ -37,13 +36,8 @@ _PUBLISHED_LABELS = frozenset(
     {"published", "published on", "published at", "uploaded", "uploaded on", "upload date"}
     | {"date", "posted", "posted on", "опубліковано", "опубликовано"}
 )
-_HEADER_HINT_RE = re.compile(
-    r"comment|coment|koment|komment|коммент|комент|yorum|thought|respons|repl|reac|discussion"
-    r"|réponse|antwort"
-    r"|respuesta|تعليق|评论|評論|コメント|댓글|σχόλια|תגובות",
-    re.IGNORECASE,
-)
 _MAX_HEADER_CHARS = 200
+_MAX_MARKER_CHARS = 240
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +144,8 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
     upgradable = False
     for index in range(start, total):
         line = stripped[index]
-        if not line:
+        # Headers, footers, headings and comment-start lines are all short; prose is skipped.
+        if not line or len(line) > _MAX_MARKER_CHARS:
             continue
         if FOOTER_RE.match(line):
             footer_line = index
@@ -192,11 +187,7 @@ def _is_upgrade_candidate(stripped: Sequence[str], index: int, total: int) -> bo
 
 def _header_of(line: str) -> Header | None:
     """The header stated by a line; cheap hint check first (it runs on every body line)."""
-    if len(line) > _MAX_HEADER_CHARS:
-        return None
-    if not (line[0].isdigit() or _HEADER_HINT_RE.search(line)):
-        return None
-    return match_header(line)
+    return match_header(line) if could_be_header(line) else None
 
 
 def _re_subject_start(stripped: Sequence[str], start: int, end: int) -> int | None:

@@ -124,5 +124,5 @@ def _drop_empty(drafts: Sequence[Draft]) -> tuple[Draft, ...]:
             new_position[old] = parent
             continue
         new_position[old] = len(kept)
-        kept.append(replace(draft, parent=parent))
+        kept.append(draft if parent == draft.parent else replace(draft, parent=parent))
     return tuple(kept)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from etl.parse.patterns import ACTION_LINE_RE, LIKE_ACTION_RE, parse_count
 
+# Action lines are a word or two (the longest, "liked by <names>", stays under this).
+_MAX_ACTION_CHARS = 100
 # (0-based line index, text of that line as it goes into the comment)
 BodyLine = tuple[int, str]
 
@@ -69,7 +71,7 @@ def strip_actions(body: Sequence[BodyLine]) -> tuple[tuple[BodyLine, ...], int |
     likes: int | None = None
     for index, text in body:
         stripped = text.strip()
-        if stripped and ACTION_LINE_RE.match(stripped):
+        if stripped and len(stripped) <= _MAX_ACTION_CHARS and ACTION_LINE_RE.match(stripped):
             like = LIKE_ACTION_RE.match(stripped)
             if like is not None:
                 likes = parse_count(like.group("n") or like.group("m") or "")

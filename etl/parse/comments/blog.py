@@ -26,15 +26,40 @@ SAYS_RE = re.compile(
     r"\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_SAYS_VERBS = (
+    "says",
+    "said",
+    "dice",
+    "sagt",
+    "dit",
+    "говорит",
+    "каже",
+    "napsal",
+    "disse",
+    "zegt",
+    "écrit",
+    "schreibt",
+    "escribió",
+)
 SAID_RE = re.compile(
     r"^(?P<name>[^\n]{1,80}?)\s+(?:said|dijo|a dit|hat gesagt)\s?(?:\.\.\.|…)$", re.I
 )
 _MAX_BARE_NAME_WORDS = 4
 
 
+def _says(line: str) -> re.Match[str] | None:
+    """``SAYS_RE`` behind a cheap verb check (the pattern is costly on long lines with colons)."""
+    colon = line.find(":")
+    while colon != -1:
+        if line[:colon].rstrip().casefold().endswith(_SAYS_VERBS):
+            return SAYS_RE.match(line)
+        colon = line.find(":", colon + 1)
+    return None
+
+
 def is_wordpress_start(stripped: Sequence[str], index: int, end: int) -> bool:
     """``Name says:`` with a date on the same or the next non-blank line."""
-    match = SAYS_RE.match(stripped[index])
+    match = _says(stripped[index])
     if match is None:
         return False
     rest = match.group("rest")
@@ -60,7 +85,7 @@ def parse_wordpress(
     stack: list[tuple[int, int]] = []
     for number, first in enumerate(starts):
         block_end = starts[number + 1] if number + 1 < len(starts) else end
-        match = SAYS_RE.match(stripped[first])
+        match = _says(stripped[first])
         author = match.group("name").strip() if match else None
         posted = (match.group("on") or match.group("rest") or None) if match else None
         text_from = first + 1
@@ -84,7 +109,7 @@ def _wordpress_head(stripped: Sequence[str], index: int, start: int, end: int) -
     """An author line: dated, or a short bare ``Name says:`` after a Reply line or the header."""
     if is_wordpress_start(stripped, index, end):
         return True
-    match = SAYS_RE.match(stripped[index])
+    match = _says(stripped[index])
     if match is None or match.group("rest") or len(match.group("name").split()) > 4:
         return False
     previous = _previous_nonblank(stripped, index - 1, start)

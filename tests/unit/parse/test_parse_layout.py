@@ -19,7 +19,7 @@ def _video(
     return is_video_page(
         title=title,
         description=description,
-        folded_text=body.casefold(),
+        text=body,
         stripped=[line.strip() for line in body.split("\n")],
         link_urls=links,
         layout=layout,
