@@ -52,14 +52,17 @@ def cached_automaton(alias_path: Path | None, min_population: int) -> ahocorasic
 
 
 def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan]:
-    """Every whole-word reference name in ``text`` (overlaps are resolved later, longest first).
+    """Whole-word reference names in ``text``: the leftmost-longest match at each point.
 
-    The boundary test is ``patterns.is_word_boundary`` inlined: this loop runs for every match of
-    every text and a function call per match is a measurable share of the rules backend's time.
+    ``iter_long`` does the leftmost-longest choice in C ("Central Asian", not "Asia" inside it),
+    so Python sees only candidate names. A match glued to a word is dropped; the shorter name it
+    may hide would have to end just before a space inside a longer name that is itself glued to
+    a word, which the reference does not produce. The boundary test is
+    ``patterns.is_word_boundary`` inlined: this loop runs once per candidate of every text.
     """
     spans: list[RawSpan] = []
     size = len(text)
-    for last, (length, label) in automaton.iter(text):
+    for last, (length, label) in automaton.iter_long(text):
         start = last - length + 1
         if start > 0:
             before = text[start - 1]
@@ -69,14 +72,6 @@ def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan
             after = text[last + 1]
             if after.isalnum() or after == "_":
                 continue
-        # Matches arrive by end position; drop earlier matches inside this one ("Raisi" inside
-        # "Ibrahim Raisi") now, which leaves little for the general overlap resolution.
-        inside = len(spans)
-        while inside and spans[inside - 1].start >= start:
-            inside -= 1
-        if inside and spans[inside - 1].end > start:
-            continue  # crosses an earlier match: leftmost wins, keep what is there
-        del spans[inside:]
         spans.append(RawSpan(start, last + 1, label, PRIORITY_GAZETTEER))
     return spans
 
