@@ -270,6 +270,11 @@ def format_run_summary(summary: Any) -> str:
     for warning in summary.warnings:
         lines.append(f"  warning    {warning}")
     lines.append(f"  catalog    {summary.catalog} (generation {summary.generation})")
+    if "validate" in summary.seconds:
+        share = summary.seconds["validate"] / total if total else 0.0
+        lines.append(f"  validation {summary.seconds['validate']:.2f}s ({share:.0%} of stage time)")
+    if getattr(summary, "data_docs", None):
+        lines.append(f"  data docs  {summary.data_docs}")
     return "\n".join(lines)
 
 

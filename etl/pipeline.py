@@ -388,6 +388,8 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
         )
     if report.failing_pages:
         tables = _drop_pages(tables, set(report.failing_pages))
+        if report.rejects_batch:  # rows no page owns (an orphan) must not be staged either
+            tables = {name: table.slice(0, 0) for name, table in tables.items()}
         by_id = {r.source.page_id: r.source for r in results}
         for page_id, failed in sorted(report.failing_pages.items()):
             src = by_id[page_id]
@@ -520,6 +522,7 @@ class RunSummary:
     warnings: list[str]
     catalog: str
     generation: int
+    data_docs: str | None = None  # Great Expectations Data Docs index of the run
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -548,6 +551,7 @@ class RunAudit:
     failed: list[str]
     staged: list[str]
     seconds: float
+    data_docs: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -568,13 +572,22 @@ def _staged_files(results: Sequence[BatchResult]) -> dict[str, list[str]]:
 def audit_staged_run(settings: Settings, plan: RunPlan, results: Sequence[BatchResult]) -> RunAudit:
     """Run the run-level expectations over every staged file; stage their outcomes."""
     wh = Warehouse.at(settings.warehouse)
-    audit = validate.audit_run(wh, _staged_files(results))
+    batch_files = _staged_files(results)
+    audit = validate.audit_run(wh, batch_files, run_id=plan.run_id)
+    docs = validate.write_data_docs(
+        wh, plan.run_id, batch_files, audit, platforms=frozenset(link_platforms().values()) | {"web"}
+    )
     failed = {o.expectation for o in audit.outcomes if not o.success and o.severity == "error"}
     audit_table = validation_table(audit.outcomes, plan.run_id, None)
     staged = []
     if audit_table.num_rows:
         staged.append(write_staged_table(wh, plan.run_id, "validation_results-run", audit_table))
-    return RunAudit(failed=sorted(failed), staged=staged, seconds=audit.seconds)
+    return RunAudit(
+        failed=sorted(failed),
+        staged=staged,
+        seconds=round(audit.seconds + docs.seconds, 4),
+        data_docs=docs.index,
+    )
 
 
 def finalize_run(
@@ -688,6 +701,9 @@ def publish_audited_run(
             manifest = _publish()
     else:
         manifest = _publish()
+    stage_seconds = _stage_seconds(results, time.perf_counter() - t0)
+    # Validation = the batches' suites plus the run-level audit and its Data Docs.
+    stage_seconds["validate"] = round(stage_seconds.get("validate", 0.0) + audit.seconds, 3)
     summary = RunSummary(
         run_id=plan.run_id,
         status=status,
@@ -696,10 +712,11 @@ def publish_audited_run(
         pages_published=pages_published,
         quarantined=dict(sorted(quarantined.items())),
         rows={t: rows.get(t, 0) for t in DATA_TABLES},
-        seconds=_stage_seconds(results, time.perf_counter() - t0),
+        seconds=stage_seconds,
         warnings=list(plan.warnings),
         catalog=wh.layout.catalog_path,
         generation=manifest.generation,
+        data_docs=audit.data_docs,
     )
     for table in DATA_TABLES:
         log.info("run %s table %s: %d rows", plan.run_id, table, summary.rows[table])

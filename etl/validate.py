@@ -1,14 +1,37 @@
-"""Validation of staged tables with Great Expectations (interface; implementation in progress).
+"""Validation of staged tables with Great Expectations: per batch in the workers, per run in finalize.
 
-TEMPORARY: returns no outcomes until the GX implementation lands (issue 5).
+Every check is a GX expectation generated from schemas/ (see ``etl.validation.specs``):
+per-table suites (``videos``, ``comments``, ``links``, ``entities``) run on each batch's frames;
+the ``cross_table`` suite asserts on the violating rows DuckDB finds for the foreign keys and the
+tables' declared rules. Per run, ``schema`` checks the staged files' Arrow schemas, ``run_keys``
+checks keys across batches, ``drift`` compares the comment-section share with the published
+history, and the quarantine/validation_results files get their table suites. Each failed
+expectation records the keys, page, source file and line of (up to 20 of) its failing rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from etl.contracts import DATA_TABLES, contract
+from etl.validation import specs as sp
+from etl.validation import violations as vx
+from etl.validation.engine import SAMPLE_SIZE, ExpectationRun, frame, run_suite
+
+log = logging.getLogger(__name__)
+
+# in_set_from_seed sets the pipeline passes in (key: "<seed>.<column>").
+_PLATFORM_SEED = "link_platforms.platform"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,22 +45,366 @@ class ExpectationOutcome:
     observed_value: str | None = None
     unexpected_count: int = 0
     unexpected_sample: str | None = None  # JSON list of failing keys/values with source file/line
+    suite: str = ""
+    element_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class BatchValidation:
-    """Outcomes for one batch, plus the pages to quarantine (page_id -> failed expectation names)."""
+    """Outcomes for one batch, plus the pages to quarantine (page_id -> failed expectation names).
+
+    ``rejects_batch`` is set when an ``error`` expectation failed on rows no page owns (an orphan
+    row, an expectation that could not run): every page of the batch is then in ``failing_pages``
+    and no row of the batch may be staged.
+    """
 
     outcomes: tuple[ExpectationOutcome, ...] = ()
     failing_pages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     seconds: float = 0.0
+    rejects_batch: bool = False
+
+    @property
+    def failed_errors(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "error"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch
+
+
+@functools.cache
+def _table_specs(
+    table: str, seeds: tuple[tuple[str, frozenset[str]], ...]
+) -> tuple[sp.ExpectationSpec, ...]:
+    return tuple(sp.table_suite(table, dict(seeds)))
+
+
+@functools.cache
+def _rule_specs(kind: str) -> tuple[tuple[sp.Rule, ...], tuple[sp.ExpectationSpec, ...]]:
+    rules = tuple(sp.batch_rules() if kind == "batch" else sp.run_key_rules())
+    return rules, tuple(sp.rule_spec(r) for r in rules)
 
 
 def validate_batch(tables: Mapping[str, pa.Table], *, platforms: frozenset[str]) -> BatchValidation:
-    """Validate one batch's data tables (per-table and cross-table checks within the batch)."""
-    return BatchValidation()
+    """Validate one batch's data tables (per-table suites, then the cross-table rules).
+
+    Input: the batch's contract-conformed videos/comments/links/entities tables. Output: one
+    outcome per expectation and the pages whose rows failed an ``error`` expectation.
+    """
+    start = time.perf_counter()
+    seeds = ((_PLATFORM_SEED, frozenset(platforms)),)
+    present = {name: tables[name] for name in DATA_TABLES if name in tables}
+    collector = _Collector(present["videos"] if "videos" in present else None)
+    con = vx.connect(present)
+    try:
+        for name, table in present.items():
+            runs = run_suite(name, _table_specs(name, seeds), frame(table))
+            for run in runs:
+                rows = _locate(con, name, table, run)
+                collector.add(name, name, run, rows)
+        rules, rule_specs = _rule_specs("batch")
+        found = vx.violations(con, rules)
+        runs = run_suite(sp.CROSS_TABLE_SUITE, rule_specs, found.to_pandas(), complete_errors=False)
+        for rule, run in zip(rules, runs, strict=True):
+            collector.add(
+                rule.table, sp.CROSS_TABLE_SUITE, run, _rule_rows(found, rule.name), all_rows=True
+            )
+    finally:
+        con.close()
+    return collector.result(time.perf_counter() - start)
 
 
-def audit_run(wh: object, staged: Mapping[str, list[str]]) -> BatchValidation:
-    """Run-level checks over all staged files of a run (keys unique across batches, drift)."""
-    return BatchValidation()
+def _locate(
+    con: Any, table_name: str, table: pa.Table, run: ExpectationRun
+) -> list[dict[str, Any]]:
+    """Failing rows of a table expectation with key, page, source file, line and value."""
+    if run.success or not run.positions:
+        return []
+    rows = vx.locate_rows(con, table_name, table.take(pa.array(run.positions, pa.int64())))
+    for row, value in zip(rows, run.values, strict=False):
+        row["value"] = value
+    return rows
+
+
+def _rule_rows(found: pa.Table, rule: str) -> list[dict[str, Any]]:
+    picked = found.filter(pc.equal(found["rule"], rule))
+    return [
+        {k: v for k, v in r.items() if k not in ("rule", "table_name")} for r in picked.to_pylist()
+    ]
+
+
+class _Collector:
+    """Turns expectation runs into outcomes and failing pages (pure bookkeeping)."""
+
+    def __init__(self, videos: pa.Table | None) -> None:
+        self._pages = [] if videos is None else videos.column("page_id").to_pylist()
+        self._outcomes: list[ExpectationOutcome] = []
+        self._failing: dict[str, list[str]] = {}
+        self._unowned: list[str] = []
+
+    def add(
+        self,
+        table: str,
+        suite: str,
+        run: ExpectationRun,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        all_rows: bool = False,
+    ) -> None:
+        """Record a run; ``all_rows`` says ``rows`` are every failing row (rules), not a sample."""
+        self._outcomes.append(outcome(table, suite, run, rows))
+        if run.success or run.spec.severity != "error":
+            return
+        pages = {r.get("page_id") for r in rows}
+        if not (run.complete or all_rows) or None in pages or not rows:
+            self._unowned.append(run.spec.name)
+        for page in pages - {None}:
+            self._failing.setdefault(str(page), []).append(run.spec.name)
+
+    def result(self, seconds: float) -> BatchValidation:
+        failing = {p: tuple(dict.fromkeys(n)) for p, n in self._failing.items()}
+        if self._unowned:
+            for page in self._pages:
+                failing[page] = tuple(dict.fromkeys([*failing.get(page, ()), *self._unowned]))
+        return BatchValidation(
+            outcomes=tuple(self._outcomes),
+            failing_pages=dict(sorted(failing.items())),
+            seconds=round(seconds, 4),
+            rejects_batch=bool(self._unowned),
+        )
+
+
+def outcome(
+    table: str, suite: str, run: ExpectationRun, rows: Sequence[Mapping[str, Any]] = ()
+) -> ExpectationOutcome:
+    """One ``validation_results`` row for an expectation run; the sample lists failing rows."""
+    sample: list[dict[str, Any]] = [dict(r) for r in rows[:SAMPLE_SIZE]]
+    if run.exception:
+        sample = [{"exception": run.exception}]
+    return ExpectationOutcome(
+        table_name=table,
+        expectation=run.spec.name,
+        severity=run.spec.severity,
+        success=run.success,
+        observed_value=run.observed_value if run.exception is None else f"error: {run.exception}",
+        unexpected_count=run.unexpected_count if run.exception is None else 0,
+        unexpected_sample=json.dumps(sample, default=str, ensure_ascii=False) if sample else None,
+        suite=suite,
+        element_count=run.element_count,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Run
+
+
+def audit_run(
+    wh: Any, staged: Mapping[str, list[str]], *, run_id: str | None = None
+) -> BatchValidation:
+    """Run-level checks over all staged files of a run.
+
+    Staged files' schemas against the contracts, keys unique (and foreign keys resolved) across
+    batches, the quarantine/validation_results files' table suites, and the comment-section-share
+    drift warning against the published history (excluding ``run_id``'s own previous output).
+    """
+    start = time.perf_counter()
+    root = wh.local_root
+    outcomes: list[ExpectationOutcome] = []
+    audited = tuple(t for t in (*DATA_TABLES, *sp.AUDITED_RUN_TABLES) if staged.get(t))
+    outcomes += _schema_outcomes(wh, staged, audited)
+    schema_ok = all(o.success for o in outcomes if o.severity == "error")
+    if schema_ok:
+        con = vx.connect_files(staged, root)
+        try:
+            rules, rule_specs = _rule_specs("run")
+            found = vx.violations(con, rules)
+            runs = run_suite(
+                sp.RUN_KEYS_SUITE, rule_specs, found.to_pandas(), complete_errors=False
+            )
+            outcomes += [
+                outcome(rule.table, sp.RUN_KEYS_SUITE, run, _rule_rows(found, rule.name))
+                for rule, run in zip(rules, runs, strict=True)
+            ]
+            outcomes += _drift_outcomes(con, wh, run_id)
+        finally:
+            con.close()
+        for table in sp.AUDITED_RUN_TABLES:
+            if staged.get(table):
+                data = pa.concat_tables(_read(wh, f) for f in staged[table])
+                runs = run_suite(table, _table_specs(table, ()), frame(data))
+                outcomes += [outcome(table, table, r, _plain_rows(data, r)) for r in runs]
+    return BatchValidation(outcomes=tuple(outcomes), seconds=round(time.perf_counter() - start, 4))
+
+
+def _read(wh: Any, rel: str) -> pa.Table:
+    with wh.fs.open(wh.layout.join(rel), "rb") as handle:
+        return pq.read_table(handle)
+
+
+def schema_frame(schemas: Mapping[str, Sequence[tuple[str, pa.Schema]]]) -> pa.Table:
+    """One row per column of each staged file: table, file, column, type and the file's schema."""
+    cols: dict[str, list[Any]] = {
+        k: [] for k in ("table_name", "file", "column_name", "column_type", "file_schema")
+    }
+    for table, files in schemas.items():
+        for rel, schema in files:
+            signature = sp.schema_signature((f.name, f.type, f.nullable) for f in schema)
+            for f in schema:
+                cols["table_name"].append(table)
+                cols["file"].append(rel)
+                cols["column_name"].append(f.name)
+                cols["column_type"].append(sp.column_type_label(f.type, f.nullable))
+                cols["file_schema"].append(signature)
+    return pa.table(cols, schema=pa.schema([(k, pa.string()) for k in cols]))
+
+
+def _schema_outcomes(
+    wh: Any, staged: Mapping[str, list[str]], tables: tuple[str, ...]
+) -> list[ExpectationOutcome]:
+    """Each staged table's file schemas against its contract (one suite per table)."""
+    out = []
+    for table in tables:
+        files = []
+        for rel in staged[table]:
+            with wh.fs.open(wh.layout.join(rel), "rb") as handle:
+                files.append((rel, pq.read_schema(handle)))
+        data = schema_frame({table: files})
+        suite = sp.schema_suite_name(table)
+        runs = run_suite(suite, tuple(sp.schema_suite(table)), data.to_pandas())
+        columns = ("file", "column_name", "column_type")
+        out += [outcome(table, suite, run, _plain_rows(data, run, columns)) for run in runs]
+    return out
+
+
+def _plain_rows(
+    data: pa.Table, run: ExpectationRun, columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Failing rows of a frame that has no pages (schema rows, quarantine rows)."""
+    if run.success or not run.positions:
+        return []
+    picked = data.take(pa.array(run.positions[:SAMPLE_SIZE], pa.int64()))
+    if columns is None:
+        key = [
+            c
+            for c in ("run_id", "page_id", "table_name", "expectation")
+            if c in picked.column_names
+        ]
+        columns = key
+    rows = picked.select(list(columns)).to_pylist()
+    for row, value in zip(rows, run.values, strict=False):
+        row["value"] = value
+    return rows
+
+
+def _drift_outcomes(con: Any, wh: Any, run_id: str | None) -> list[ExpectationOutcome]:
+    """Each drift rule: the run's share of matching pages against the published history's."""
+    from etl.catalog import view_statements
+    from etl.publish import read_manifest
+
+    out: list[ExpectationOutcome] = []
+    rules = [r for t in DATA_TABLES for r in sp.table_extras(t).drift_rules]
+    if not rules:
+        return out
+    manifest = read_manifest(wh)
+    history = vx.connect({})
+    try:
+        history.execute(f"SET file_search_path = '{wh.local_root}'")
+        for stmt in view_statements(manifest):
+            history.execute(stmt)
+        for rule in rules:
+            flags = con.sql(
+                f"SELECT CAST(({rule.share_sql}) AS INTEGER) AS matches FROM {rule.table}"
+            ).to_arrow_table()
+            row = history.execute(
+                f"SELECT count(*), avg(CAST(({rule.share_sql}) AS DOUBLE)) FROM {rule.table} "
+                "WHERE run_id IS DISTINCT FROM ?",
+                [run_id],
+            ).fetchone()
+            past_pages, past_share = (int(row[0]), row[1]) if row else (0, None)
+            enough = flags.num_rows >= rule.min_pages and past_pages >= rule.min_pages
+            floor = (
+                float(past_share) * (1 - rule.max_drop)
+                if enough and past_share is not None
+                else 0.0
+            )
+            spec = sp.drift_spec(rule)
+            runs = run_suite(
+                sp.DRIFT_SUITE, (spec,), flags.to_pandas(), parameters={sp.DRIFT_PARAMETER: floor}
+            )
+            base = outcome(rule.table, sp.DRIFT_SUITE, runs[0])
+            note = (
+                f"; history {past_share:.3f} over {past_pages} pages, floor {floor:.3f}"
+                if past_share is not None
+                else "; no published history"
+            )
+            out.append(
+                ExpectationOutcome(
+                    **{**_asdict(base), "observed_value": f"{base.observed_value}{note}"}
+                )
+            )
+    finally:
+        history.close()
+    return out
+
+
+def _asdict(o: ExpectationOutcome) -> dict[str, Any]:
+    return {name: getattr(o, name) for name in o.__slots__}  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------------
+# Data Docs
+
+
+@dataclass(frozen=True, slots=True)
+class DataDocs:
+    """Where a run's Data Docs were written (``index.html``) and how long rendering took."""
+
+    index: str
+    seconds: float
+
+
+def write_data_docs(
+    wh: Any,
+    run_id: str,
+    staged: Mapping[str, list[str]],
+    audit: BatchValidation,
+    *,
+    platforms: frozenset[str] | None = None,
+) -> DataDocs:
+    """Render GX Data Docs for a run under ``<warehouse>/quality/data_docs/<run_id>/``.
+
+    Input: the run's staged ``validation_results`` files (one row per batch and expectation) and
+    the run-level ``audit``. Each suite becomes one validation result summed over the batches.
+    The site is written aside and swapped in; it is a report and never part of the publish.
+    """
+    from etl.validation import docs
+
+    start = time.perf_counter()
+    rows: list[dict[str, Any]] = []
+    for rel in staged.get("validation_results", []):
+        rows += _read(wh, rel).to_pylist()
+    rows += [_asdict(o) for o in audit.outcomes]
+    seeds = {_PLATFORM_SEED: platforms} if platforms else None
+    registry = docs.spec_registry(seeds)
+    results = docs.suite_results(run_id, docs.aggregate(rows), registry)
+    if _is_local(wh):
+        index = docs.write_site(wh.layout.docs_dir, run_id, results, registry)
+    else:  # object storage: render locally, then upload the finished site
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            docs.build_site(run_id, results, registry, tmp)
+            target = wh.layout.join("quality", "data_docs", run_id)
+            if wh.fs.exists(target):
+                wh.fs.rm(target, recursive=True)
+            wh.fs.put(tmp, target, recursive=True)
+            index = wh.fs.unstrip_protocol(f"{target}/index.html")
+    seconds = round(time.perf_counter() - start, 4)
+    log.info("data docs for run %s: %s (%.2fs)", run_id, index, seconds)
+    return DataDocs(index=index, seconds=seconds)
+
+
+def _is_local(wh: Any) -> bool:
+    from etl.storage import is_local
+
+    return bool(is_local(wh.fs))

@@ -1,0 +1,248 @@
+"""The Great Expectations runtime: one ephemeral context per process, suites built once, and
+suite runs turned into plain per-expectation results.
+
+Cost matters here (validation runs per batch inside the workers): GX is imported lazily, the
+context and every suite are built once per process and reused, frames are handed to GX without
+copies beyond one Arrow -> pandas conversion, and results use the ``SUMMARY`` format (counts plus
+the first failing rows' positions). Only an ``error`` expectation that failed on more rows than the
+summary lists is re-run with ``COMPLETE`` to learn every failing row (to quarantine its pages).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from etl.validation.specs import ExpectationSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SAMPLE_SIZE = 20
+_SUMMARY: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+_COMPLETE: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+_GX_SEVERITY = {"error": "critical", "warning": "warning"}
+# GX logs expected conditions (e.g. metric fallbacks) at INFO/WARNING; our outcomes report them.
+_NOISY_LOGGERS = ("great_expectations",)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationRun:
+    """What one expectation found on one frame.
+
+    ``positions`` are 0-based rows of the frame that failed, with their values in ``values``:
+    all of them when ``complete``, else the first ``SAMPLE_SIZE``.
+    """
+
+    spec: ExpectationSpec
+    success: bool
+    element_count: int
+    unexpected_count: int
+    observed_value: str | None
+    positions: tuple[int, ...] = ()
+    values: tuple[Any, ...] = ()
+    complete: bool = True
+    exception: str | None = None
+
+
+@dataclass
+class _Runtime:
+    context: Any
+    datasource: Any
+    definitions: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def silence_gx() -> None:
+    """Keep GX's own log lines and progress bars out of CLI output (idempotent)."""
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@functools.cache
+def runtime() -> _Runtime:
+    """The process's GX context (ephemeral, in-memory stores, no progress bars), built on first use."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    silence_gx()
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        data_docs_sites={},
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    return _Runtime(context=context, datasource=context.data_sources.add_pandas("etl"))
+
+
+def gx_expectation(spec: ExpectationSpec) -> Any:
+    """The GX expectation object of a spec (severity and our name travel in it)."""
+    import great_expectations.expectations as gxe
+
+    cls = getattr(gxe, spec.gx_class)
+    return cls(
+        **dict(spec.kwargs),
+        severity=_GX_SEVERITY[spec.severity],
+        description=spec.description,
+        meta={"name": spec.name, "severity": spec.severity},
+    )
+
+
+def _fingerprint(specs: Sequence[ExpectationSpec]) -> str:
+    return json.dumps(
+        [[s.name, s.gx_class, dict(s.kwargs), s.severity] for s in specs], sort_keys=True
+    )
+
+
+def definition(suite_name: str, specs: Sequence[ExpectationSpec]) -> Any:
+    """The ValidationDefinition of a suite, created on first use and reused for every batch.
+
+    A suite whose specs change (another seed set) gets a new definition under a derived name.
+    """
+    import great_expectations as gx
+
+    rt = runtime()
+    key = f"{suite_name}:{_fingerprint(specs)}"
+    with rt.lock:
+        found = rt.definitions.get(key)
+        if found is not None:
+            return found
+        n = sum(1 for k in rt.definitions if k.split(":", 1)[0] == suite_name)
+        gx_name = suite_name if n == 0 else f"{suite_name}~{n}"
+        asset = rt.datasource.add_dataframe_asset(gx_name)
+        batch_definition = asset.add_batch_definition_whole_dataframe("frame")
+        suite = rt.context.suites.add(gx.ExpectationSuite(name=gx_name))
+        for spec in specs:
+            suite.add_expectation(gx_expectation(spec))
+        vd = rt.context.validation_definitions.add(
+            gx.ValidationDefinition(name=gx_name, data=batch_definition, suite=suite)
+        )
+        rt.definitions[key] = vd
+        return vd
+
+
+def frame(table: pa.Table) -> pd.DataFrame:
+    """A pandas frame of ``table`` that GX checks with vectorised code.
+
+    GX's range check is vectorised only for int64/float64 columns, so 32-bit integers are widened
+    (nullable ones become float64, as pandas does). Strings stay Arrow-backed. Column types are
+    checked on the Arrow schemas per run, not on this frame.
+    """
+    widened = pa.schema(
+        [
+            pa.field(f.name, pa.int64(), f.nullable) if pa.types.is_int32(f.type) else f
+            for f in table.schema
+        ]
+    )
+    return table.cast(widened).to_pandas()
+
+
+def run_suite(
+    suite_name: str,
+    specs: Sequence[ExpectationSpec],
+    data: pd.DataFrame,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    complete_errors: bool = True,
+) -> list[ExpectationRun]:
+    """Validate ``data`` against a suite; one ExpectationRun per spec, in spec order.
+
+    With ``complete_errors``, failed ``error`` expectations report every failing row position.
+    """
+    vd = definition(suite_name, specs)
+    result = vd.run(
+        batch_parameters={"dataframe": data},
+        result_format=_SUMMARY,
+        expectation_parameters=dict(parameters or {}),
+    )
+    by_name = {r.expectation_config.meta["name"]: r for r in result.results}
+    runs = [_expectation_run(spec, by_name.get(spec.name)) for spec in specs]
+    if complete_errors:
+        runs = [_complete(vd, r, data, parameters) if _needs_complete(r) else r for r in runs]
+    return runs
+
+
+def _needs_complete(run: ExpectationRun) -> bool:
+    return (
+        not run.success
+        and run.spec.severity == "error"
+        and run.exception is None
+        and run.unexpected_count > len(run.positions)
+    )
+
+
+def _complete(
+    vd: Any, run: ExpectationRun, data: pd.DataFrame, parameters: Mapping[str, Any] | None
+) -> ExpectationRun:
+    """Re-run one failed expectation with COMPLETE results to learn all failing rows."""
+    batch = vd.data.get_batch(batch_parameters={"dataframe": data})
+    res = batch.validate(
+        gx_expectation(run.spec),
+        result_format=_COMPLETE,
+        expectation_parameters=dict(parameters or {}),
+    )
+    positions = tuple(int(p) for p in res.result.get("unexpected_index_list") or ())
+    values = tuple(res.result.get("unexpected_list") or ())
+    return ExpectationRun(
+        run.spec,
+        run.success,
+        run.element_count,
+        run.unexpected_count,
+        run.observed_value,
+        positions,
+        values if len(values) == len(positions) else (),
+        complete=True,
+    )
+
+
+def _expectation_run(spec: ExpectationSpec, res: Any) -> ExpectationRun:
+    if res is None:  # GX dropped it (should not happen): count it as failed, not as passed
+        return ExpectationRun(
+            spec, False, 0, 0, None, complete=False, exception="no result from GX"
+        )
+    info = res.exception_info or {}
+    if info.get("raised_exception"):
+        message = str(info.get("exception_message") or "expectation raised")
+        return ExpectationRun(spec, False, 0, 0, None, complete=False, exception=message)
+    result = res.result or {}
+    unexpected = int(result.get("unexpected_count") or 0)
+    positions = tuple(
+        int(p) for p in result.get("partial_unexpected_index_list") or () if _is_int(p)
+    )
+    values = tuple(result.get("partial_unexpected_list") or ())
+    observed = result.get("observed_value")
+    if observed is None and "element_count" in result:
+        observed = f"{unexpected} of {result['element_count']} rows unexpected"
+    return ExpectationRun(
+        spec=spec,
+        success=bool(res.success),
+        element_count=int(result.get("element_count") or 0),
+        unexpected_count=unexpected,
+        observed_value=None if observed is None else _text(observed),
+        positions=positions,
+        values=values if len(values) == len(positions) else (),
+        complete=unexpected <= len(positions),
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) or (hasattr(value, "__index__") and not isinstance(value, bool))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)

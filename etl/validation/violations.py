@@ -1,0 +1,108 @@
+"""Cross-table rules evaluated by DuckDB: the violating rows, located by page, file and line.
+
+GX core cannot join two pandas frames, so each rule's SQL (schemas/*.yaml ``rules`` and the
+generated foreign-key and run-key rules) selects the violating rows here; a GX expectation in
+``engine`` then asserts that no row of a rule exists. DuckDB scans the Arrow tables in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from etl.contracts import DATA_TABLES, contract, quote_sql_string
+from etl.validation.specs import Rule, table_extras
+
+# Columns of the violations frame the cross-table suites validate (one row per violating row).
+VIOLATION_COLUMNS = (
+    "rule",
+    "table_name",
+    "key",
+    "video_id",
+    "page_id",
+    "source_file",
+    "line",
+    "detail",
+)
+
+
+def connect(tables: Mapping[str, pa.Table]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with ``tables`` registered under their names (no copy)."""
+    con = duckdb.connect()
+    for name, table in tables.items():
+        con.register(name, table)
+    return con
+
+
+def connect_files(files: Mapping[str, Sequence[str]], root: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with one view per table over its Parquet files (paths under ``root``)."""
+    con = duckdb.connect(config={"file_search_path": root})
+    for table in DATA_TABLES:
+        listed = ", ".join(quote_sql_string(f) for f in files.get(table, ()))
+        if listed:
+            body = f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false)"
+        else:
+            cols = ", ".join(f"CAST(NULL AS {c.type}) AS {c.name}" for c in contract(table).columns)
+            body = f"SELECT {cols} LIMIT 0"
+        con.execute(f"CREATE VIEW {table} AS {body}")
+    return con
+
+
+def locate_sql(table: str, rows: str) -> str:
+    """SELECT over ``rows`` (a relation of ``table``'s rows, aliased t) adding page, file and line.
+
+    The line comes from the table's ``source_line`` expression in schemas/<table>.yaml, which may
+    use the row (t), its video (v) and, for tables with a comment_id, that comment (c).
+    """
+    line = table_extras(table).source_line or "NULL"
+    joins = "LEFT JOIN videos v ON v.video_id = t.video_id"
+    if table != "comments" and "comment_id" in contract(table).column_names:
+        joins += " LEFT JOIN comments c ON c.comment_id = t.comment_id"
+    key = contract(table).primary_key[0]
+    return (
+        f"SELECT CAST(t.{key} AS VARCHAR) AS key, t.video_id, v.page_id, v.source_file, "
+        f"CAST({line} AS INTEGER) AS line FROM {rows} t {joins}"
+    )
+
+
+def _rule_sql(rule: Rule) -> str:
+    key = contract(rule.table).primary_key[0]
+    line = table_extras(rule.table).source_line or "NULL"
+    joins = (
+        f"LEFT JOIN {rule.table} t ON t.{key} = x.key LEFT JOIN videos v ON v.video_id = x.video_id"
+    )
+    if rule.table != "comments" and "comment_id" in contract(rule.table).column_names:
+        joins += " LEFT JOIN comments c ON c.comment_id = t.comment_id"
+    return (
+        f"SELECT DISTINCT {quote_sql_string(rule.name)} AS rule, "
+        f"{quote_sql_string(rule.table)} AS table_name, CAST(x.key AS VARCHAR) AS key, "
+        f"CAST(x.video_id AS VARCHAR) AS video_id, v.page_id, v.source_file, "
+        f"CAST({line} AS INTEGER) AS line, CAST(x.detail AS VARCHAR) AS detail "
+        f"FROM ({rule.sql}) x {joins}"
+    )
+
+
+def violations(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> pa.Table:
+    """The violating rows of every rule, located (``VIOLATION_COLUMNS``), ordered for stable output."""
+    if not rules:
+        return pa.table({c: pa.array([], pa.string()) for c in VIOLATION_COLUMNS})
+    union = " UNION ALL ".join(f"({_rule_sql(r)})" for r in rules)
+    return con.sql(f"SELECT * FROM ({union}) ORDER BY rule, key, line").to_arrow_table()
+
+
+def locate_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table
+) -> list[dict[str, object]]:
+    """Key, video, page, source file and line of some rows of ``table`` (in the given order)."""
+    numbered = rows.append_column("_n", pa.array(range(rows.num_rows), pa.int64()))
+    con.register("_failing", numbered)
+    try:
+        sql = locate_sql(table, "_failing").replace("SELECT ", "SELECT t._n, ", 1)
+        out = con.sql(
+            f"SELECT * FROM ({sql}) QUALIFY row_number() OVER (PARTITION BY _n) = 1 ORDER BY _n"
+        ).to_arrow_table()
+    finally:
+        con.unregister("_failing")
+    return [{k: v for k, v in row.items() if k != "_n"} for row in out.to_pylist()]
