@@ -14,7 +14,7 @@ from etl.errors import PageRejected
 from etl.parse.comments import CommentParse, Draft, parse_comments
 from etl.parse.description import Description, read_description
 from etl.parse.layout import classify_layout, is_video_page
-from etl.parse.links import find_links
+from etl.parse.links import find_links, may_have_url
 from etl.parse.sections import Body, Head, read_body, read_head
 from etl.parse.title import split_channel
 from etl.records import PageComment, PageLink, ParsedPage, SourceKind
@@ -122,11 +122,14 @@ def _links(
     """Every URL in page order: title, head label lines, description, then each comment."""
     found: list[PageLink] = []
     found.extend(_line_links(head.title.raw, head.title.index, "title", None))
-    for index in (*head.link_lines, *description.kept):
-        found.extend(_line_links(lines[index], index, "description", None))
+    # Whole-block pre-checks first: most comments (and many descriptions) have no URL at all.
+    if head.link_lines or may_have_url(description.text):
+        for index in (*head.link_lines, *description.kept):
+            found.extend(_line_links(lines[index], index, "description", None))
     for position, draft in enumerate(drafts):
-        for index, text in draft.body:
-            found.extend(_line_links(text, index, "comment", position))
+        if may_have_url(draft.text):
+            for index, text in draft.body:
+                found.extend(_line_links(text, index, "comment", position))
     return tuple(found)
 
 

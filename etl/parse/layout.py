@@ -38,14 +38,14 @@ _TITLE_VIDEO_RE = re.compile(
 _MIN_TIMESTAMP_LINES = 2
 # Casefolded words that say video anywhere on a page, in the interface languages seen.
 _VIDEO_SUBSTRINGS = (
+    "youtube",
     "video",
+    "youtu.be",
     "vídeo",
     "vidéo",
     "видео",
     "відео",
     "videa",
-    "youtube",
-    "youtu.be",
     "vimeo",
     "dailymotion",
     "rumble.com",

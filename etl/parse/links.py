@@ -54,7 +54,7 @@ class LineLink:
 
 def find_links(line: str) -> tuple[LineLink, ...]:
     """All URLs of one line in order, each with the label written before it (``Label: URL``)."""
-    if not _may_have_url(line):
+    if not may_have_url(line):
         return ()
     found: list[LineLink] = []
     previous_end = 0
@@ -63,7 +63,9 @@ def find_links(line: str) -> tuple[LineLink, ...]:
         if host is not None and host.rpartition(".")[2].casefold() not in _BARE_TLD_SET:
             continue
         offset = match.start()
-        for piece in _GLUED_SCHEME_RE.split(match.group()):
+        text = match.group()
+        pieces = _GLUED_SCHEME_RE.split(text) if text.count("://") > 1 else (text,)
+        for piece in pieces:
             url = clean_url(piece)
             if _is_url(url):
                 label = _label_before(line[previous_end:offset])
@@ -74,7 +76,7 @@ def find_links(line: str) -> tuple[LineLink, ...]:
     return tuple(found)
 
 
-def _may_have_url(line: str) -> bool:
+def may_have_url(line: str) -> bool:
     """Cheap pre-check (most lines have no URL): a scheme, ``www.`` or ``.tld/`` somewhere."""
     if "." not in line:
         return False
@@ -110,9 +112,12 @@ def _label_before(prefix: str) -> str | None:
         return None
     if _LABEL_END_RE.search(tail[-_MAX_LABEL_CHARS:]) is None:
         return None
-    label = _TIMESTAMP_PREFIX_RE.sub("", prefix.strip(_LABEL_STRIP)).strip(_LABEL_STRIP)
+    label = prefix.strip(_LABEL_STRIP)
+    if label[:1].isdigit() or label[:1] == "(":
+        label = _TIMESTAMP_PREFIX_RE.sub("", label).strip(_LABEL_STRIP)
     # "She did fine. Transcript: URL" -> the label is the last clause, not the whole sentence.
-    label = _SENTENCE_BREAK_RE.split(label)[-1].strip(_LABEL_STRIP)
+    if "." in label or "!" in label or "?" in label:
+        label = _SENTENCE_BREAK_RE.split(label)[-1].strip(_LABEL_STRIP)
     if not label or len(label) > _MAX_LABEL_CHARS or not any(ch.isalnum() for ch in label):
         return None
     return label

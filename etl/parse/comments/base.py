@@ -52,7 +52,18 @@ def dedent_body(lines: Sequence[str], indices: Sequence[int]) -> list[BodyLine]:
     """
     widths = [indent_of(lines[i]) for i in indices if lines[i].strip()]
     common = min(widths) if widths else 0
-    return [(i, _drop_indent(lines[i], common).rstrip()) for i in indices]
+    if common == 0:
+        return [(i, lines[i].rstrip()) for i in indices]
+    prefix = " " * common
+    return [
+        (
+            i,
+            (
+                lines[i][common:] if lines[i].startswith(prefix) else _drop_indent(lines[i], common)
+            ).rstrip(),
+        )
+        for i in indices
+    ]
 
 
 def _drop_indent(line: str, width: int) -> str:
