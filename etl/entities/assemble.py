@@ -8,14 +8,44 @@ the records. Keeping it shared is what makes the two backends' outputs comparabl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from etl.entities.canonical import canonicalise_page
 from etl.entities.names import name_key
 from etl.entities.patterns import literal_spans, pattern_spans
 from etl.entities.reference import Reference
-from etl.entities.spans import PRIORITY_GAZETTEER, RawSpan, clean_spans
+from etl.entities.spans import PRIORITY_BACKEND, PRIORITY_GAZETTEER, RawSpan, clean_spans
 from etl.records import Mention, PageEntityInput
+
+_COMPOUND_SEPARATORS_RE = re.compile(r"[-–/]")
+
+
+def split_known_compounds(
+    text: str, spans: Sequence[RawSpan], reference: Reference
+) -> list[RawSpan]:
+    """Model spans like "Russian-Iranian" or "Israel-Hamas" split into their known parts.
+
+    A span is split only when every part between '-', '–' or '/' is a name the reference knows;
+    each part takes the reference's label. Other spans pass through unchanged.
+    """
+    result: list[RawSpan] = []
+    for span in spans:
+        surface = text[span.start : span.end]
+        if span.priority != PRIORITY_BACKEND or not _COMPOUND_SEPARATORS_RE.search(surface):
+            result.append(span)
+            continue
+        parts: list[RawSpan] = []
+        offset = span.start
+        for piece in _COMPOUND_SEPARATORS_RE.split(surface):
+            known = reference.by_key.get(name_key(piece))
+            if known is None or not piece:
+                parts = []
+                break
+            parts.append(RawSpan(offset, offset + len(piece), known.label, span.priority))
+            offset += len(piece) + 1
+        result.extend(parts if len(parts) > 1 else [span])
+    return result
 
 
 def person_names(
@@ -69,7 +99,7 @@ def page_mentions(
         raise ValueError(f"{len(backend_spans)} span lists for {len(page.texts)} texts")
     texts = [entity_text.text for entity_text in page.texts]
     candidates = [
-        [*spans, *pattern_spans(text, page.channel, spans)]
+        [*split_known_compounds(text, spans, reference), *pattern_spans(text, page.channel, spans)]
         for text, spans in zip(texts, backend_spans, strict=True)
     ]
     cleaned = [

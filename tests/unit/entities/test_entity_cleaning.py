@@ -154,3 +154,22 @@ def test_clustered_resolution_equals_global_greedy(spans: list[RawSpan]) -> None
     result = resolve_overlaps(spans)
     assert result == _resolve_cluster(spans)
     assert all(a.end <= b.start for a, b in itertools.pairwise(result))
+
+
+def test_model_compounds_of_known_names_are_split() -> None:
+    from etl.entities.assemble import split_known_compounds
+    from etl.entities.reference import load_reference
+
+    text = "the Russian-Iranian deal, the Israel–Hamas war, Coca-Cola, US/Iran"
+    spans = [RawSpan(4, 19, "NORP"), RawSpan(30, 42, "ORG"), RawSpan(48, 57, "ORG")]
+    spans.append(RawSpan(59, 66, "GPE"))
+    split = split_known_compounds(text, spans, load_reference())
+    assert [(text[s.start : s.end], s.label) for s in split] == [
+        ("Russian", "NORP"),
+        ("Iranian", "NORP"),
+        ("Israel", "GPE"),
+        ("Hamas", "ORG"),
+        ("Coca-Cola", "ORG"),
+        ("US", "GPE"),
+        ("Iran", "GPE"),
+    ]
