@@ -38,6 +38,10 @@ _PUBLISHED_LABELS = frozenset(
 )
 _MAX_HEADER_CHARS = 200
 _MAX_MARKER_CHARS = 240
+# First letters (casefolded) of every FOOTER_RE / CHROME_HEADING_RE alternative: a set lookup
+# spares the long alternations on most lines. Keep in step with etl.parse.patterns.
+_FOOTER_FIRST = frozenset("lpawytcnosjdдзн")
+_CHROME_FIRST = frozenset("rmuywltscvpfbäсп")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +151,8 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
         # Headers, footers, headings and comment-start lines are all short; prose is skipped.
         if not line or len(line) > _MAX_MARKER_CHARS:
             continue
-        if FOOTER_RE.match(line):
+        first = line[0].casefold()
+        if first in _FOOTER_FIRST and FOOTER_RE.match(line):
             footer_line = index
             break
         if comments_start is not None:
@@ -167,7 +172,7 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
         elif strong_start_style(stripped, index, total) is not None:
             comments_start = index
             desc_end = min(desc_end, index)
-        elif CHROME_HEADING_RE.match(line):
+        elif first in _CHROME_FIRST and CHROME_HEADING_RE.match(line):
             desc_end = min(desc_end, index)
     end = footer_line if footer_line is not None else total
     desc_end = min(desc_end, end)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from etl.parse.sections import read_body, read_head, trailing_list_start
 
 
@@ -95,3 +97,67 @@ def test_headerless_re_subject_thread() -> None:
     )
     body = read_body(lines, stripped, 1)
     assert (body.desc_end, body.comments_start) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Leave a Reply",
+        "Leave a comment",
+        "Post a Comment",
+        "Add a comment",
+        "Write a comment",
+        "Your email address will not be published. Required fields are marked *",
+        "You must be logged in to post a comment.",
+        "Comments are closed.",
+        "Cancel reply",
+        "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
+        "Newer Post",
+        "Older Post",
+        "Subscribe to: Post Comments (Atom)",
+        "Join the discussion",
+        "Deja una respuesta",
+        "Laisser un commentaire",
+        "Schreibe einen Kommentar",
+        "Добавить комментарий",
+        "Залишити коментар",
+        "Напишите комментарий",
+    ],
+)
+def test_every_footer_form_ends_the_comment_region(footer: str) -> None:
+    lines, stripped = _split(f"T\nA video.\n\n2 comments\n  1. hi\n{footer}\n  2. not a comment")
+    assert read_body(lines, stripped, 1).footer_line == 5
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Related videos",
+        "Related",
+        "More videos",
+        "Up next",
+        "You may also like",
+        "Recommended",
+        "Watch more",
+        "Latest videos",
+        "Trending",
+        "Share this:",
+        "Like this:",
+        "See also",
+        "Схожі відео",
+        "Похожие видео",
+        "Související videa",
+        "Videos relacionados",
+        "Vidéos similaires",
+        "Ähnliche Videos",
+        "Weitere Videos",
+        "Tags: a, b",
+        "Labels: x",
+        "Posted by Ann at 9:30 PM",
+        "Filed under: News",
+        "Categories: Video",
+    ],
+)
+def test_every_chrome_heading_ends_the_description(heading: str) -> None:
+    lines, stripped = _split(f"T\nA video.\n{heading}\nteaser 02:15")
+    assert read_body(lines, stripped, 1).desc_end == 2
