@@ -31,6 +31,11 @@ def run_query(warehouse_dir: str, sql: str) -> tuple[list[str], list[tuple[Any, 
     return columns, rows
 
 
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {relation}").fetchone()
+    return 0 if row is None else int(row[0])
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
@@ -49,7 +54,7 @@ def warehouse_summary(warehouse_dir: str) -> str:
     con = connect_readonly(warehouse_dir)
     try:
         tables: Sequence[str] = (*DATA_TABLES, "quarantine", "runs", "validation_results")
-        counts = [(t, con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables]  # type: ignore[index]
+        counts = [(t, _count(con, t)) for t in tables]
         cursor = con.execute(EXAMPLE_QUERY)
         columns = [d[0] for d in cursor.description]
         top = cursor.fetchall()
@@ -61,9 +66,12 @@ def warehouse_summary(warehouse_dir: str) -> str:
     out.append("Most-mentioned entities (etl query --file queries/top_entities.sql):")
     out.append(format_rows(columns, top, "table"))
     out.append("Query further:")
-    out.append('  etl query "SELECT title, channel, comment_count FROM videos ORDER BY comment_count DESC"')
+    out.append(
+        '  etl query "SELECT title, channel, comment_count FROM videos ORDER BY comment_count DESC"'
+    )
     out.append("  etl query --file queries/<name>.sql        (documented sample queries)")
-    out.append(f"  cd {root} && duckdb -readonly warehouse.duckdb   (DuckDB CLI; paths resolve from the warehouse)")
+    out.append(f"  cd {root} && duckdb -readonly warehouse.duckdb")
+    out.append("      (DuckDB CLI; BI tools and the locked-down connection: see docs/bi.md)")
     report = os.path.join(root, "report", "index.html")
     if os.path.exists(report):
         out.append(f"  dashboard: file://{report}")
