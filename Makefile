@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml requirements/spacy-model.txt
 
 demo: $(STAMP)  ## set up, run the pipeline on seeds/, show the result
 	$(BIN)/etl run
+	$(BIN)/etl report
 	$(BIN)/etl summary
 
 test: $(STAMP)  ## set up and run the whole test suite
