@@ -67,11 +67,17 @@ _BARE_FORMS = frozenset(
 )
 
 
+# A count with a unit at the end of the line: "• 1,2 тыс.", "• 1.2K".
+_NUMBER_TAIL_RE = re.compile(r"\d[\s\u00a0]?[^\s\d]{1,5}$")
+
+
 def could_be_header(line: str) -> bool:
     """Cheap pre-check: False means ``match_header(line)`` is certainly None."""
     if not line or len(line) > _MAX_HEADER_CHARS:
         return False
     if line[0].isdigit() or line[-1].isdigit() or line[-1] == ")":
+        return True
+    if _NUMBER_TAIL_RE.search(line, max(0, len(line) - 12)):
         return True
     folded = line.casefold()
     return folded.split(" ", 1)[0] in _FIRST_WORDS or folded.rstrip(" :") in _BARE_FORMS

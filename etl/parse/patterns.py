@@ -13,9 +13,9 @@ import re
 NUM = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?\s?(?:[kKmM]|тис\.?|тыс\.?|mil)?|\d+"
 _NUM_RE = re.compile(
     r"^(?P<int>\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)$"
-    r"|^(?P<dec>\d+(?:[.,]\d+)?)\s?(?P<unit>[kKmM]|тис\.?|тыс\.?|mil)$"
+    r"|^(?P<dec>\d+(?:[.,]\d+)?)\s?(?P<unit>[kKmM]|тис\.?|тыс\.?|mil|tis\.?)$"
 )
-_UNITS = {"k": 1_000, "m": 1_000_000, "тис": 1_000, "тыс": 1_000, "mil": 1_000}
+_UNITS = {"k": 1_000, "m": 1_000_000, "тис": 1_000, "тыс": 1_000, "mil": 1_000, "tis": 1_000}
 
 WORD_NUMBERS = {
     "no": 0,
@@ -73,7 +73,7 @@ _RELATIVE_AGE = (
 # A line that is only a date/time or an age: WordPress/Blogger/Disqus comment metadata.
 DATE_LINE_RE = re.compile(
     rf"^(?:{_CALENDAR_DATE})(?:,?\s*(?:at|um|à|a las|в|alle|om|kl\.)?\s*{_CLOCK})?"
-    rf"(?:\s*(?:UTC|GMT|[A-Z]{{2,4}}))?$"
+    rf"(?:\s*(?:uhr|h|UTC|GMT|[A-Z]{{2,4}}))?$"
     rf"|^(?:{_RELATIVE_AGE})(?:\s*\((?:edited|bearbeitet|editado|modifié)\))?$"
     rf"|^{_CLOCK}\s*(?:on\s+)?(?:{_CALENDAR_DATE})$",
     re.IGNORECASE,
@@ -95,10 +95,14 @@ ACTION_LINE_RE = re.compile(
     r"|like\s*\(\d[\d,.]*\)|\d[\d,.]*\s+likes?|liked by .{1,80}|loading\.{3}|like loading\.{3}"
     r"|expand full comment|collapse|hide replies|show replies|show more replies|view replies"
     r"|load more(?: comments| replies)?|show more|show less|read more|translate"
+    r"|(?:show|view|hide|load|see|ver|mostrar|показати|показать|zobrazit)?\s*(?:all\s+)?"
+    r"\d[\d,.]*\s+(?:more\s+)?(?:відповід\w*|ответ\w*|odpověd\w*|respuestas?|réponses?"
+    r"|antworten|risposte|odpowiedzi|yanıt\w*|replies|reply)"
     r"|translate to english|see translation|mostrar más|mostrar menos|leer más|ver más"
     r"|afficher plus|voir plus|mehr anzeigen|weniger anzeigen|mostra altro|показати більше"
     r"|показать больше|показать ещё|zobrazit více|zobrazit méně|daha fazla göster|…\s*more"
-    r"|\.\.\.\s*more|(?:\d[\d,.]*|one|a few)\s+(?:more\s+)?repl(?:y|ies)"
+    r"|\.\.\.\s*more|читать дальше|читати далі|číst dál|weiterlesen|lire la suite|continua"
+    r"|(?:\d[\d,.]*|one|a few)\s+(?:more\s+)?repl(?:y|ies)"
     r"(?:\s+by\s+.{1,80})?|\d[\d,.]*\s+more\s+comments?\s*(?:\.{3}|…)?|edited|\(edited\)"
     r"|відповісти|відповіді|ответить|ответы|odpovědět|odpovědi|responder|respuestas|répondre"
     r"|réponses|antworten|rispondi|odpowiedz|yanıtla|پاسخ|رد|الردود|[•·]?\s*share\s*›"
@@ -174,6 +178,7 @@ PUBLISHED_BULLET_RE = re.compile(
 META_LABEL_RE = re.compile(
     r"^(?P<label>channel\s*/\s*source|channel|source|published(?: on| at)?|uploaded(?: on| by)?"
     r"|upload date|date|duration|length|views|category|publication|posted(?: on)?|author"
+    r"|video title|title|video url|url|link|language|original title|speaker|speakers"
     r"|канал|джерело|источник|опубліковано|опубликовано)\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )

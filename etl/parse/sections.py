@@ -81,9 +81,20 @@ def read_head(stripped: Sequence[str]) -> Head:
     is_mirror = is_transcript = False
     index = title.index + 1
     limit = min(len(stripped), title.index + 1 + _MAX_HEAD_LINES)
+    repeats = _title_variants(title, stripped[title.index])
+    # Mirrors put counters and buttons ("12K", "Download", "245,123 views") between the title
+    # and "• Published"; everything before that line is head, whatever it says.
+    published_at = next(
+        (
+            i
+            for i in range(index, limit)
+            if stripped[i][:1] in "•·" and PUBLISHED_BULLET_RE.match(stripped[i])
+        ),
+        None,
+    )
     while index < limit:
         line = stripped[index]
-        if not line or line == title.raw or line == stripped[title.index]:
+        if not line or line in repeats:
             index += 1
             continue
         bullet = PUBLISHED_BULLET_RE.match(line)
@@ -108,12 +119,23 @@ def read_head(stripped: Sequence[str]) -> Head:
             channel, channel_line = line, index
         elif channel_line is not None and index > channel_line and DATE_LINE_RE.match(line):
             published = published or line
+        elif published_at is not None and index < published_at:
+            if channel is None and looks_like_channel(line) and not line[0].isdigit():
+                channel, channel_line = line, index
         else:
             break
         index += 1
     return Head(
         title, channel, channel_line, published, index, tuple(link_lines), is_mirror, is_transcript
     )
+
+
+def _title_variants(title: TitleLine, line: str) -> frozenset[str]:
+    """Spellings of a repeated title line: as written, without host or channel suffix."""
+    variants = {title.raw, line}
+    if " | " in title.raw:
+        variants.add(title.raw.rpartition(" | ")[0].strip())
+    return frozenset(variants)
 
 
 def _is_channel_line(stripped: Sequence[str], index: int, limit: int, title: TitleLine) -> bool:

@@ -26,7 +26,9 @@ BULLET_RE = re.compile(r"^(?P<indent>\s*)[•·]\s*(?P<handle>@[^\s•]{1,100})\
 _NAME_BULLET_RE = re.compile(r"^[•·]\s*(?P<handle>[^\s•@][^•]{0,79}?)\s*$")
 # Without a bullet line: "@handle 3 days ago +12" (handle ends at the first space).
 _AGE_LINE_RE = re.compile(r"^(?P<handle>@[^\s]{1,100}?)\s+(?P<rest>.+)$")
-_LIKES_TAIL_RE = re.compile(r"\s*\+\s?(?P<likes>\d[\d,.\u00a0]*\s?[kKmM]?)\s*$")
+_LIKES_TAIL_RE = re.compile(
+    r"\s*\+\s?(?P<likes>\d[\d,.\u00a0]*\s?(?:[kKmM]|тыс\.?|тис\.?|mil|tis\.?)?)\s*$"
+)
 _EDITED_RE = re.compile(r"\s*\((?:edited|изменено|змінено|upraveno|editado|modifié)\)\s*", re.I)
 
 
