@@ -55,24 +55,41 @@ def name_key(text: str) -> str:
     return _SPACES_RE.sub(" ", base).strip()
 
 
-def _normalise_word_case(word: str) -> str:
-    """One word in display case: all-lower or long all-caps words become Capitalised.
+# All-caps words up to this many letters are taken for acronyms ("DW", "NATO", "FIFA"); longer
+# ones for shouting ("SMOLENTCEVA"). Shouted short names ("IRAN", "GAZA") are in the reference.
+_MAX_ACRONYM_LETTERS = 4
 
-    Short all-caps words (<= 3 letters) are kept as acronyms ("DW", "EU"); mixed case is kept as
-    written ("McDonald", "iPhone") because it carries information.
-    """
-    letters = [ch for ch in word if ch.isalpha()]
-    if not letters:
-        return word
-    is_lower = all(ch.islower() for ch in letters if ch.lower() != ch.upper())
-    is_upper = all(ch.isupper() for ch in letters if ch.lower() != ch.upper())
-    if is_lower or (is_upper and len(letters) > 3):
-        return word[:1].upper() + word[1:].lower()
-    return word
+
+def _case_of(word: str) -> str:
+    """ "lower", "upper" or "mixed" over the word's cased letters ("" when it has none)."""
+    cased = [ch for ch in word if ch.lower() != ch.upper()]
+    if not cased:
+        return ""
+    if all(ch.islower() for ch in cased):
+        return "lower"
+    return "upper" if all(ch.isupper() for ch in cased) else "mixed"
+
+
+def _capitalised(word: str) -> str:
+    """``word`` with its first character upper case and the rest lower case."""
+    return word[:1].upper() + word[1:].lower()
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def display_name(text: str) -> str:
-    """The canonical display form of an unknown name: possessive off, accents folded, case fixed."""
-    words = _SPACES_RE.split(fold_latin(strip_possessive(text.strip())))
-    return " ".join(_normalise_word_case(word) for word in words if word)
+    """The canonical display form of an unknown name: possessive off, accents folded, case fixed.
+
+    A name written all in lower case is capitalised word by word ("smolentceva" -> "Smolentceva").
+    Otherwise lower-case words are particles and stay ("Ayuntamiento de Paiporta"), long all-caps
+    words are shouting and get capitalised ("SMOLENTCEVA"), short ones are acronyms and stay
+    ("DW"), and mixed case is kept as written ("McDonald", "iPhone").
+    """
+    words = [w for w in _SPACES_RE.split(fold_latin(strip_possessive(text.strip()))) if w]
+    if _case_of("".join(words)) == "lower":
+        return " ".join(_capitalised(word) for word in words)
+    shown: list[str] = []
+    for word in words:
+        letters = sum(ch.isalpha() for ch in word)
+        is_shouted = _case_of(word) == "upper" and letters > _MAX_ACRONYM_LETTERS
+        shown.append(_capitalised(word) if is_shouted else word)
+    return " ".join(shown)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -131,13 +132,25 @@ def clean_span(text: str, span: RawSpan) -> RawSpan | None:
     return RawSpan(start, end, span.label, span.priority)
 
 
+def has_latin_letter(surface: str) -> bool:
+    """True when ``surface`` has a Latin letter.
+
+    The English model only saw Latin script in training: its spans in Cyrillic or Arabic
+    comments are guesses (on the dev set every one was wrong: "Китай" PERSON, "Україні" NORP), so
+    model spans need a Latin letter. Gazetteer and pattern spans are not filtered.
+    """
+    return any(ch.isascii() and ch.isalpha() for ch in surface) or any(
+        "LATIN" in unicodedata.name(ch, "") for ch in surface if ch.isalpha()
+    )
+
+
 def is_junk(surface: str, label: str, keep_labels: frozenset[str]) -> bool:
     """True when a cleaned mention is not worth a row.
 
     Dropped: numeric/temporal labels unless kept, text without a letter, line-spanning text,
-    layout words ("Channel / Source"), and cased text written all in lower case (pronouns like
-    "thou", stray words): names in cased scripts are capitalised, while Arabic or CJK names have
-    no case and are kept. Hashtags are kept whatever their case.
+    layout words ("Channel / Source"), PERSON with a digit, and cased text written all in lower
+    case (pronouns like "thou", stray words): names in cased scripts are capitalised, while
+    Arabic or CJK names have no case and are kept. Hashtags are kept whatever their case.
     """
     if label in NUMERIC_LABELS and label not in keep_labels:
         return True
@@ -149,6 +162,8 @@ def is_junk(surface: str, label: str, keep_labels: frozenset[str]) -> bool:
         return True
     if surface.casefold() in STRUCTURAL_JUNK:
         return True
+    if label == "PERSON" and any(ch.isdigit() for ch in surface):
+        return True  # scripture references ("Matthew 18:22"), products ("Raspberry Pi 5")
     return surface == surface.lower() and surface != surface.upper()
 
 
@@ -202,8 +217,9 @@ def clean_spans(text: str, spans: Sequence[RawSpan], keep_labels: frozenset[str]
             cleaned.append(span)
             continue
         fixed = clean_span(text, span)
-        if fixed is not None and not is_junk(
-            text[fixed.start : fixed.end], fixed.label, keep_labels
-        ):
+        if fixed is None:
+            continue
+        surface = text[fixed.start : fixed.end]
+        if has_latin_letter(surface) and not is_junk(surface, fixed.label, keep_labels):
             cleaned.append(fixed)
     return resolve_overlaps(cleaned)

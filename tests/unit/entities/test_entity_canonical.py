@@ -44,6 +44,12 @@ def test_fold_latin_leaves_other_scripts_alone() -> None:
         ("Smolentcéva", "Smolentceva"),
         ("DW", "DW"),
         ("McDonald", "McDonald"),
+        ("NATO", "NATO"),
+        ("AEMET", "Aemet"),
+        ("Ayuntamiento de Paiporta", "Ayuntamiento de Paiporta"),
+        ("ayuntamiento de paiporta", "Ayuntamiento De Paiporta"),
+        ("NATALIA SMOLENTCEVA’S", "Natalia Smolentceva"),
+        ("путин", "Путин"),
         ("  Natalia   Smolentceva ", "Natalia Smolentceva"),
     ],
 )

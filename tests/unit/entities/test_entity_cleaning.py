@@ -79,6 +79,9 @@ def test_clean_span_moves_offsets_with_text() -> None:
         ("طهران", "GPE", False),
         ("iPhone", "PRODUCT", False),
         ("sequía", "HASHTAG", False),
+        ("Matthew 18:22", "PERSON", True),
+        ("Leo I", "PERSON", False),
+        ("Apollo 11", "EVENT", False),
     ],
 )
 def test_is_junk(surface: str, label: str, junk: bool) -> None:
@@ -173,3 +176,14 @@ def test_model_compounds_of_known_names_are_split() -> None:
         ("US", "GPE"),
         ("Iran", "GPE"),
     ]
+
+
+def test_model_spans_need_a_latin_letter() -> None:
+    from etl.entities.spans import clean_spans, has_latin_letter
+
+    assert has_latin_letter("Erdoğan") and has_latin_letter("Łódź")
+    assert not has_latin_letter("Китай") and not has_latin_letter("القدس")
+    text = "Китай and Łódź"
+    spans = [RawSpan(0, 5, "PERSON"), RawSpan(10, 14, "GPE"), RawSpan(0, 5, "GPE", 5)]
+    kept = clean_spans(text, spans, frozenset())
+    assert [(text[s.start : s.end], s.label) for s in kept] == [("Китай", "GPE"), ("Łódź", "GPE")]
