@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from etl.parse.comments import strong_start_style
 from etl.parse.comments.base import indent_of
+from etl.parse.comments.discussion import AVATAR_RE
 from etl.parse.comments.ordered import ITEM_RE
 from etl.parse.headers import Header, could_be_header, match_header
 from etl.parse.patterns import (
@@ -113,6 +114,10 @@ def read_head(stripped: Sequence[str]) -> Head:
             link_lines.append(index)
         elif byline is not None:
             published = published or (byline.group("date") or byline.group("date2")).strip()
+        elif channel is None and (avatar := AVATAR_RE.match(line)) is not None:
+            # Substack: the author's avatar, name and date sit under the title.
+            channel, channel_line = avatar.group("name").strip(), index
+            repeats = repeats | {channel}
         elif SUBSCRIBERS_RE.match(line) or MIRROR_CHROME_RE.match(line):
             is_mirror = is_mirror or SUBSCRIBERS_RE.match(line) is None
         elif channel is None and _is_channel_line(stripped, index, limit, title):

@@ -58,7 +58,8 @@ class CommentParse:
 def strong_start_style(stripped: Sequence[str], index: int, end: int) -> CommentStyle | None:
     """The style whose unmistakable first line is at ``index`` (used to find headerless sections).
 
-    Only markers that never occur in descriptions qualify; numbered lists and ``Re:`` do not.
+    Only markers that never occur in descriptions qualify; numbered lists and ``Re:`` do not,
+    nor Substack avatars (the post's author has one right under the title).
     """
     line = stripped[index]
     if not line:
@@ -66,8 +67,6 @@ def strong_start_style(stripped: Sequence[str], index: int, end: int) -> Comment
     first = line[0]
     if first in "•·" and is_mirror_start(stripped, index):
         return "mirror"
-    if line.endswith(("avatar", "Avatar")) and is_avatar_start(stripped, index):
-        return "substack"
     if ("said" in line or "Said" in line) and is_blogger_start(stripped, index):
         return "blogger"
     if ":" in line and is_wordpress_start(stripped, index, end):
@@ -83,6 +82,8 @@ def _style_at(stripped: Sequence[str], index: int, end: int) -> CommentStyle | N
     line = stripped[index]
     if not line:
         return None
+    if line.endswith(("avatar", "Avatar")) and is_avatar_start(stripped, index):
+        return "substack"
     if line[0].isdigit() and ITEM_RE.match(line):
         return "ordered"
     if line[0] == "@" and split_glued_handle(line) is not None:

@@ -132,3 +132,32 @@ def test_huge_single_line_without_title_is_rejected_quickly() -> None:
 
 def test_strict_and_safe_agree_on_good_pages(seed_text: str) -> None:
     assert parse_page_strict(seed_text) == parse_page(seed_text)
+
+
+def test_substack_author_avatar_under_title_is_the_channel_not_a_comment() -> None:
+    text = (
+        "The quiet collapse of local news\nAnna Keller's avatar\nAnna Keller\nMay 2, 2024\n\n"
+        "In this week's video we talk about news deserts.\n\nDiscussion about this video\n"
+        "Mark's avatar\nMark\nMay 2\nGreat.\nReply\n"
+    )
+    page = parse_page(text)
+    assert (page.channel, page.published, page.layout) == (
+        "Anna Keller",
+        "May 2, 2024",
+        "discussion",
+    )
+    assert page.description == "In this week's video we talk about news deserts."
+    assert [(c.author, c.posted, c.text) for c in page.comments] == [("Mark", "May 2", "Great.")]
+
+
+def test_mirror_counters_before_published_line_are_head() -> None:
+    text = (
+        "Clip title\nSome Channel\n2.4M subscribers\n48K\nShare\nDownload\n1,234 views\n"
+        "• Published 2 Oct 2023\n    The description.\n"
+    )
+    page = parse_page(text)
+    assert (page.channel, page.published, page.description) == (
+        "Some Channel",
+        "2 Oct 2023",
+        "The description.",
+    )
