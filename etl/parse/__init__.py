@@ -1,7 +1,7 @@
 """Page text -> ``ParsedPage``: title, channel, description, links, hashtags, comments (pure).
 
 ``parse_page`` is the stage entry point. It raises ``PageRejected`` (``no_title``,
-``not_a_video_page``, or ``parser_error`` for a bug met on an odd page) and nothing else, so one
+``not_a_video_page``, or ``parse_error`` for a bug met on an odd page) and nothing else, so one
 strange page goes to quarantine instead of stopping a 100,000-page run. ``parse_page_strict`` is
 the same without that last safety net; the property tests use it so bugs still surface there.
 """
@@ -26,14 +26,14 @@ __all__ = ["parse_page", "parse_page_strict"]
 def parse_page(text: str) -> ParsedPage:
     """Parse one page's text (as returned by ``etl.extract.decode_page``).
 
-    Raises ``PageRejected`` only; an unexpected error becomes reason ``parser_error``.
+    Raises ``PageRejected`` only; an unexpected error becomes reason ``parse_error``.
     """
     try:
         return parse_page_strict(text)
     except PageRejected:
         raise
     except Exception as error:  # the quarantine row carries it; the run goes on
-        raise PageRejected("parser_error", f"{type(error).__name__}: {error}") from error
+        raise PageRejected("parse_error", f"{type(error).__name__}: {error}") from error
 
 
 def parse_page_strict(text: str) -> ParsedPage:
