@@ -49,10 +49,13 @@ _UNNEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "se
 
 def model_installed(model_name: str = SPACY_MODEL) -> bool:
     """True when both spaCy and the model package can be imported (nothing is loaded)."""
-    return (
-        importlib.util.find_spec("spacy") is not None
-        and importlib.util.find_spec(model_name) is not None
-    )
+    try:
+        return (
+            importlib.util.find_spec("spacy") is not None
+            and importlib.util.find_spec(model_name) is not None
+        )
+    except (ImportError, ValueError):  # "a.b" with no package "a", or an empty name
+        return False
 
 
 def missing_model_message(model_name: str) -> str:

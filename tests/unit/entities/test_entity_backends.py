@@ -81,3 +81,9 @@ def test_spacy_two_processes_give_the_same_mentions() -> None:
     one = make_backend("spacy", batch_size=4).annotate(pages)
     two = make_backend("spacy", n_process=2, batch_size=4).annotate(pages)
     assert two == one
+
+
+@pytest.mark.parametrize("weird", ["", "no_such.package", "../x"])
+def test_weird_model_names_count_as_missing(weird: str) -> None:
+    assert not model_installed(weird)
+    assert resolve_backend_name(None, model_name=weird)[0] == "rules"
