@@ -49,7 +49,7 @@ from etl.publish import (
     write_staged_table,
 )
 from etl.records import EntityText, PageEntityInput, PageSource, ParsedPage
-from etl.storage import PageRef, discover_pages, iter_chunks, read_page_bytes
+from etl.storage import PageRef, discover_pages, display_name, iter_chunks, read_page_bytes
 from etl.transform import PageResult, RunContext, build_tables, quarantine_table
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ def _quarantine_row(
 ) -> dict[str, Any]:
     return {
         "page_id": ref[0],
-        "source_file": ref[1],
+        "source_file": display_name(ref[1]),
         "content_sha256": sha,
         "reason_code": reason,
         "message": message,
@@ -358,7 +358,7 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
                     )
                 )
                 continue
-        parsed.append((PageSource(page_id, path, raw.sha256, raw.size_bytes), page))
+        parsed.append((PageSource(page_id, display_name(path), raw.sha256, raw.size_bytes), page))
 
     if not parsed and not quarantined:
         return _unchanged_batch(plan, batch_no, len(refs), skipped, timer)

@@ -66,7 +66,7 @@ def discover_pages(input_url: str) -> list[PageRef]:
         paths = [root] if _is_regular_file(fs, root) else []
     else:
         raise UsageError(f"input {input_url!r} does not exist")
-    stems = [PurePosixPath(p).stem for p in paths]
+    stems = [display_name(PurePosixPath(p).stem) for p in paths]
     counts = Counter(stems)
     refs = []
     for path, stem in zip(paths, stems, strict=True):
@@ -101,6 +101,16 @@ def _entry_is_file(entry: os.DirEntry[str]) -> bool:
         return entry.is_file()
     except OSError:
         return False
+
+
+def display_name(path: str) -> str:
+    """``path`` as valid Unicode text for ids and tables: bytes of a file name that are not UTF-8
+    (which Python keeps as lone surrogates, and Parquet cannot store) are shown as ``\\xNN``."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _is_regular_file(fs: fsspec.AbstractFileSystem, path: str) -> bool:
