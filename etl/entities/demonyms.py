@@ -9,11 +9,12 @@ from __future__ import annotations
 from etl.entities.settings import words
 
 # One word per entry, whitespace separated, so the list stays readable under ruff format.
+# "English" is left out: on video pages it is nearly always the language ("English subtitles").
 _DEMONYMS = """
 Afghan African Albanian Algerian American Arab Argentine Argentinian Armenian Asian Australian
 Austrian Azerbaijani Azeri Bahraini Bangladeshi Belarusian Belgian Bolivian Bosnian Brazilian
 British Bulgarian Burmese Cambodian Canadian Chilean Chinese Colombian Congolese Croatian Cuban
-Cypriot Czech Danish Dutch Egyptian Emirati English Eritrean Estonian Ethiopian European Filipino
+Cypriot Czech Danish Dutch Egyptian Emirati Eritrean Estonian Ethiopian European Filipino
 Finnish French Georgian German Ghanaian Greek Hungarian Indian Indonesian Iranian Iraqi Irish
 Israeli Italian Japanese Jordanian Kazakh Kenyan Korean Kosovar Kuwaiti Kyrgyz Latvian Lebanese
 Libyan Lithuanian Malaysian Malian Mexican Moldovan Mongolian Moroccan Nepalese Nigerian Nigerien
