@@ -39,6 +39,9 @@ _SENTENCE_BREAK_RE = re.compile(r"(?<=\w[.!?])\s+(?=\S)")
 _LABEL_ENDERS = frozenset(":：-–—►➜→|👉")
 _LABEL_END_RE = re.compile(r"(?:\s*[:：]|\s+[-–—►➜→|]|\s*👉)\s*$")
 _MAX_LABEL_CHARS = 120
+# The url check of schemas/links.yaml: every URL the parser emits must satisfy it.
+_CONTRACT_URL_RE = re.compile(r"^(?:https?://|www\.)?[^\s/]*[A-Za-z0-9-]\.[A-Za-z]{2,}", re.I)
+_MIN_URL_CHARS = 4
 # Transcript lines glue a time stamp to the text ("01:10Sponsored by: …"): not part of a label.
 _TIMESTAMP_PREFIX_RE = re.compile(r"^\(?\d{1,2}:\d{2}(?::\d{2})?\)?\s*")
 
@@ -97,12 +100,8 @@ def clean_url(url: str) -> str:
 
 
 def _is_url(url: str) -> bool:
-    """A scheme with nothing after it (``https://``) or a bare ``www.`` is not a URL."""
-    lowered = url.lower()
-    if lowered.startswith(("http://", "https://")):
-        host = lowered.split("://", 1)[1]
-        return "." in host or host.startswith("localhost")
-    return "." in lowered and len(lowered) > 4
+    """A host with a letter TLD (schemas/links.yaml); a bare scheme, IPs or localhost are not."""
+    return len(url) >= _MIN_URL_CHARS and _CONTRACT_URL_RE.match(url) is not None
 
 
 def _label_before(prefix: str) -> str | None:

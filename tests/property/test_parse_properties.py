@@ -9,6 +9,7 @@ arbitrary bytes through ``decode_page``, never raise anything but ``PageRejected
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from etl.errors import PageRejected
 from etl.extract import decode_page
 from etl.parse import parse_page_strict
+from etl.records import ParsedPage
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -148,6 +150,7 @@ def family_a_pages(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
 def test_family_a_round_trip(page: tuple[str, dict[str, object]]) -> None:
     text, expected = page
     parsed = parse_page_strict(text)
+    _assert_contract_invariants(parsed, text.count("\n") + 1)
     assert parsed.title == expected["title"]
     assert parsed.channel == expected["channel"]
     assert [c.text for c in parsed.comments] == expected["texts"]
@@ -274,15 +277,43 @@ TRICKY_LINES = st.sampled_from(
 @given(st.lists(st.one_of(TRICKY_LINES, st.text(max_size=40)), max_size=40))
 @settings(max_examples=300, deadline=None)
 def test_structured_noise_only_raises_page_rejected(lines: list[str]) -> None:
-    with contextlib.suppress(PageRejected):
-        parse_page_strict("\n".join(lines))
+    text = "\n".join(lines)
+    try:
+        page = parse_page_strict(text)
+    except PageRejected:
+        return
+    _assert_contract_invariants(page, text.count("\n") + 1)
+
+
+URL_CONTRACT = re.compile(r"^(?:https?://|www\.)?[^\s/]*[A-Za-z0-9-]\.[A-Za-z]{2,}")
+LAYOUTS = {"ordered_list", "mirror", "wordpress", "blogger", "news", "transcript", "discussion"}
+
+
+def _assert_contract_invariants(page: ParsedPage, line_count: int) -> None:
+    """What schemas/*.yaml demand of every parsed page, whatever the input."""
+    assert page.title and page.layout in LAYOUTS and 1 <= page.title_line <= line_count
+    assert page.declared_comment_count is None or page.declared_comment_count >= 0
+    for position, comment in enumerate(page.comments):
+        assert comment.index == position and comment.text.strip()
+        assert 1 <= comment.line_start <= comment.line_end <= line_count
+        assert comment.parent_index is None or 0 <= comment.parent_index < position
+        assert comment.like_count is None or comment.like_count >= 0
+    for link in page.links:
+        assert URL_CONTRACT.match(link.url) and 1 <= link.line <= line_count
+        assert (link.source == "comment") == (link.comment_index is not None)
+        assert link.comment_index is None or 0 <= link.comment_index < len(page.comments)
+    assert all(tag and "#" not in tag for tag in page.hashtags)
 
 
 @given(st.text(max_size=2000))
 @settings(max_examples=200, deadline=None)
 def test_arbitrary_text_only_raises_page_rejected(text: str) -> None:
-    with contextlib.suppress(PageRejected):
-        parse_page_strict(text)
+    try:
+        page = parse_page_strict(text)
+    except PageRejected:
+        return
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    _assert_contract_invariants(page, normalised.count("\n") + 1)
 
 
 @given(st.binary(max_size=2000))

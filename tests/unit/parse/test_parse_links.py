@@ -129,3 +129,19 @@ def test_transcript_timestamp_is_not_part_of_label() -> None:
 def test_long_line_is_linear() -> None:
     line = "a." * 500_000 + " https://x.org/end"
     assert _urls(line) == ["https://x.org/end"]
+
+
+@pytest.mark.parametrize(
+    "line", ["http://localhost:8080/x", "https://192.168.0.1/admin", "https://x"]
+)
+def test_hosts_without_letter_tld_are_not_links(line: str) -> None:
+    assert _urls(line) == []
+
+
+def test_every_emitted_url_satisfies_the_links_contract() -> None:
+    import re
+
+    contract = re.compile(r"^(?:https?://|www\.)?[^\s/]*[A-Za-z0-9-]\.[A-Za-z]{2,}")
+    line = "a https://x.org/a b www.y.co.uk c bit.ly/q d http://ex.am-ple.com/z?x=1 e t.me/p"
+    urls = _urls(line)
+    assert len(urls) == 5 and all(contract.match(url) for url in urls)

@@ -161,3 +161,15 @@ def test_mirror_counters_before_published_line_are_head() -> None:
         "2 Oct 2023",
         "The description.",
     )
+
+
+def test_unexpected_error_becomes_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.parse as parse_module
+
+    def broken(text: str) -> None:
+        raise IndexError("boom")
+
+    monkeypatch.setattr(parse_module, "parse_page_strict", broken)
+    with pytest.raises(PageRejected) as caught:
+        parse_module.parse_page("Title video")
+    assert caught.value.reason_code == "parse_error"
