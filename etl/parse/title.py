@@ -24,6 +24,9 @@ _DASH_RE = re.compile(r"\s[-–—]\s")
 _NOT_CHANNEL_RE = re.compile(
     r"\d{4}|\b\d{1,2}[/.]\d{1,2}\b|#\d|\b(?:ep|eps|episode|part|pt|chapter|season|vol|no)\b\.?\s*\d"
     r"|\bs\d+\s*e\d+\b|^(?:with|w/|ft\.?|feat\.?|featuring|vs\.?|and|by|guest|prod\.?)\s"
+    # A person with an honorific is a guest or speaker, not the channel.
+    r"|^(?:prof|dr|rev|pastor|sen|senator|rep|president|minister|sir|dame|imam|rabbi|father"
+    r"|bishop|gen|general|mr|mrs|ms|judge|ambassador|col|capt|lt|speaker)\.?\s"
     r"|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s*\d"
     r"|^(?:official (?:video|trailer|music video|audio)"

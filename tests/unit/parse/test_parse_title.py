@@ -88,3 +88,11 @@ def test_looks_like_channel(name: str) -> None:
 )
 def test_not_a_channel(name: str) -> None:
     assert not looks_like_channel(name)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Why Russia will win | Prof. John Mearsheimer", "Hope in Hard Times | Pastor James Okafor"],
+)
+def test_honorific_suffix_is_a_guest_not_a_channel(raw: str) -> None:
+    assert split_channel(raw, None) == (raw, None)
