@@ -575,7 +575,11 @@ def audit_staged_run(settings: Settings, plan: RunPlan, results: Sequence[BatchR
     batch_files = _staged_files(results)
     audit = validate.audit_run(wh, batch_files, run_id=plan.run_id)
     docs = validate.write_data_docs(
-        wh, plan.run_id, batch_files, audit, platforms=frozenset(link_platforms().values()) | {"web"}
+        wh,
+        plan.run_id,
+        batch_files,
+        audit,
+        platforms=frozenset(link_platforms().values()) | {"web"},
     )
     failed = {o.expectation for o in audit.outcomes if not o.success and o.severity == "error"}
     audit_table = validation_table(audit.outcomes, plan.run_id, None)

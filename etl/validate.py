@@ -1,4 +1,4 @@
-"""Validation of staged tables with Great Expectations: per batch in the workers, per run in finalize.
+"""Validation with Great Expectations: per batch in the workers, per run before publishing.
 
 Every check is a GX expectation generated from schemas/ (see ``etl.validation.specs``):
 per-table suites (``videos``, ``comments``, ``links``, ``entities``) run on each batch's frames;
@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl.contracts import DATA_TABLES, contract
+from etl.contracts import DATA_TABLES
 from etl.validation import specs as sp
 from etl.validation import violations as vx
 from etl.validation.engine import SAMPLE_SIZE, ExpectationRun, frame, run_suite
@@ -94,7 +94,7 @@ def validate_batch(tables: Mapping[str, pa.Table], *, platforms: frozenset[str])
     start = time.perf_counter()
     seeds = ((_PLATFORM_SEED, frozenset(platforms)),)
     present = {name: tables[name] for name in DATA_TABLES if name in tables}
-    collector = _Collector(present["videos"] if "videos" in present else None)
+    collector = _Collector(present.get("videos"))
     con = vx.connect(present)
     try:
         for name, table in present.items():
@@ -290,7 +290,7 @@ def _plain_rows(
             if c in picked.column_names
         ]
         columns = key
-    rows = picked.select(list(columns)).to_pylist()
+    rows: list[dict[str, Any]] = picked.select(list(columns)).to_pylist()
     for row, value in zip(rows, run.values, strict=False):
         row["value"] = value
     return rows
@@ -348,7 +348,7 @@ def _drift_outcomes(con: Any, wh: Any, run_id: str | None) -> list[ExpectationOu
 
 
 def _asdict(o: ExpectationOutcome) -> dict[str, Any]:
-    return {name: getattr(o, name) for name in o.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(o, name) for name in o.__slots__}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Great Expectations validation of the warehouse tables (the implementation behind ``etl.validate``).
+"""Great Expectations validation of the warehouse tables (the implementation of ``etl.validate``).
 
 ``specs`` turns the contracts in schemas/ into expectation specs (pure, no GX import),
 ``violations`` computes the cross-table rules' violating rows with DuckDB, ``engine`` runs the GX

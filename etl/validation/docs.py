@@ -186,7 +186,7 @@ def build_site(
     registry: Mapping[tuple[str, str], sp.ExpectationSpec],
     target: str,
 ) -> str:
-    """Render the Data Docs site for ``results`` into the directory ``target``; returns index path."""
+    """Render the Data Docs of ``results`` into the directory ``target``; returns index.html."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -214,10 +214,10 @@ def build_site(
     suites: dict[str, list[sp.ExpectationSpec]] = {}
     for (suite, _), spec in registry.items():
         suites.setdefault(suite, []).append(spec)
-    for name in sorted({r.suite_name for r in results}):
-        suite = context.suites.add(gx.ExpectationSuite(name=name))
-        for spec in suites.get(name, []):
-            suite.add_expectation(gx_expectation(spec))
+    for name in sorted(suites):  # every suite, also those with nothing to check in this run
+        gx_suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for spec in suites[name]:
+            gx_suite.add_expectation(gx_expectation(spec))
     for result in results:
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),

@@ -70,7 +70,7 @@ def silence_gx() -> None:
 
 @functools.cache
 def runtime() -> _Runtime:
-    """The process's GX context (ephemeral, in-memory stores, no progress bars), built on first use."""
+    """The process's GX context (ephemeral, in-memory stores, no progress bars), built once."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,

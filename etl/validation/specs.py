@@ -104,7 +104,7 @@ def _severity(value: object, where: str) -> Severity:
         return "error"
     if value not in SEVERITIES:
         raise ContractError(where, f"severity must be one of {SEVERITIES}, got {value!r}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 @functools.cache

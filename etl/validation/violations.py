@@ -85,7 +85,7 @@ def _rule_sql(rule: Rule) -> str:
 
 
 def violations(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> pa.Table:
-    """The violating rows of every rule, located (``VIOLATION_COLUMNS``), ordered for stable output."""
+    """The violating rows of every rule, located (``VIOLATION_COLUMNS``), in a stable order."""
     if not rules:
         return pa.table({c: pa.array([], pa.string()) for c in VIOLATION_COLUMNS})
     union = " UNION ALL ".join(f"({_rule_sql(r)})" for r in rules)
