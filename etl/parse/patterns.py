@@ -112,7 +112,6 @@ ACTION_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 LIKE_ACTION_RE = re.compile(r"^like\s*\((?P<n>\d[\d,.]*)\)$|^(?P<m>\d[\d,.]*)\s+likes?$", re.I)
-MORE_COMMENTS_RE = re.compile(r"^\d[\d,.]*\s+more\s+comments?", re.IGNORECASE)
 
 # Lines after which nothing is a comment (reply forms, blog navigation).
 FOOTER_RE = re.compile(
@@ -125,7 +124,6 @@ FOOTER_RE = re.compile(
     r"|добавить комментарий|залишити коментар|напишите комментарий)\s*[.:]?$",
     re.IGNORECASE,
 )
-COMMENTS_CLOSED_RE = re.compile(r"^comments are closed\.?$", re.IGNORECASE)
 
 # Headings after which a page shows other videos/posts: not description, never comments.
 CHROME_HEADING_RE = re.compile(

@@ -110,7 +110,11 @@ def _wordpress_head(stripped: Sequence[str], index: int, start: int, end: int) -
     if is_wordpress_start(stripped, index, end):
         return True
     match = _says(stripped[index])
-    if match is None or match.group("rest") or len(match.group("name").split()) > 4:
+    if (
+        match is None
+        or match.group("rest")
+        or len(match.group("name").split()) > _MAX_BARE_NAME_WORDS
+    ):
         return False
     previous = _previous_nonblank(stripped, index - 1, start)
     return previous is None or ACTION_LINE_RE.match(stripped[previous]) is not None
