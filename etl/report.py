@@ -53,6 +53,7 @@ class ReportData:
     quarantine_reasons: tuple[tuple[str, float], ...]
     quarantine_examples: tuple[tuple[str, int, str], ...]
     runs: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    top_videos: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +159,20 @@ def collect(con: duckdb.DuckDBPyConnection, warehouse: str, now: datetime) -> Re
             )
         ),
         runs=tuple(runs),
+        top_videos=tuple(
+            dict(
+                zip(
+                    ("title", "channel", "comments", "links", "platforms", "entities"),
+                    r,
+                    strict=True,
+                )
+            )
+            for r in _rows(
+                con,
+                f"""SELECT title, channel, comment_count, link_count, link_platforms, top_entities
+                    FROM video_overview ORDER BY comment_count DESC, title LIMIT {MAX_BARS}""",
+            )
+        ),
     )
 
 
@@ -291,6 +306,24 @@ def _runs_table(runs: Sequence[dict[str, Any]]) -> str:
     return f"<table>{head}{body}</table>"
 
 
+def _videos_table(videos: Sequence[dict[str, Any]]) -> str:
+    if not videos:
+        return '<p class="empty">No videos yet.</p>'
+    head = (
+        "<tr><th>title</th><th>channel</th><th class=num>comments</th><th class=num>links</th>"
+        "<th>links to</th><th>top entities</th></tr>"
+    )
+    body = "".join(
+        f"<tr><td>{_esc(_truncate(v['title'], 80))}</td>"
+        f"<td>{_esc(v['channel']) if v['channel'] else '<span class=muted>—</span>'}</td>"
+        f"<td class=num>{v['comments']:,}</td><td class=num>{v['links']:,}</td>"
+        f"<td>{_esc(', '.join(v['platforms']))}</td>"
+        f"<td>{_esc(', '.join(v['entities'][:3]))}</td></tr>"
+        for v in videos
+    )
+    return f"<table>{head}{body}</table>"
+
+
 def _headline_cards(headlines: Sequence[Headline]) -> str:
     cards = []
     for h in headlines:
@@ -310,7 +343,7 @@ _CSS = """
 header{background:#1d2b45;color:#fff;padding:22px 32px}header h1{margin:0;font-size:22px;
 font-weight:600}header .sub{color:#b9c3d8;margin-top:4px;font-size:13px}
 main{padding:22px 32px;max-width:1280px;margin:0 auto}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:12px;
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:12px;
 margin-bottom:18px}.card{background:var(--panel);border:1px solid var(--line);border-radius:10px;
 padding:14px 16px}.card .num{font-size:26px;font-weight:650;letter-spacing:-.5px}
 .card .cap{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.4px}
@@ -333,7 +366,7 @@ font-weight:600;font-size:12px}td.num,th.num{text-align:right;font-variant-numer
 .badge.bad{background:#fbe3e1;color:#a1261b}.badge.muted{background:#eceff4;color:#555}
 .card .num .badge{font-size:16px;padding:3px 10px}
 .wide{margin-bottom:16px}
-.empty{color:var(--muted);font-style:italic}footer{color:var(--muted);font-size:12px;
+.muted{color:var(--muted)}.empty{color:var(--muted);font-style:italic}footer{color:var(--muted);font-size:12px;
 padding:0 32px 24px;max-width:1280px;margin:0 auto}code{font-size:12px}
 """
 
@@ -402,6 +435,11 @@ def render(data: ReportData) -> str:
         "Published and quarantined pages of the latest runs.",
         runs_chart(data.runs),
     )
+    videos = _panel(
+        "Most discussed videos",
+        "Current videos by comments extracted (video_overview).",
+        _videos_table(data.top_videos),
+    )
     history = _panel(
         "Validation status and run history",
         "Latest 30 runs; failed errors block publishing, warnings are recorded.",
@@ -420,6 +458,7 @@ generated {_esc(data.generated_at)}</div></header>
 <main>
 {_headline_cards(data.headlines)}
 <div class="grid">{channels}{platforms}</div>
+<div class="wide">{videos}</div>
 <div class="wide">{entities}</div>
 <div class="grid">{quarantine}{pages_per_run}</div>
 <div class="wide">{history}</div>

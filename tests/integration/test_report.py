@@ -77,6 +77,14 @@ def test_headlines_and_charts_show_the_warehouse(report: Path) -> None:
     assert bars(drawn["Quarantined pages per reason"]) == 1
     assert bars(drawn["Pages per run"]) == 4  # 2 runs x (published, quarantined)
     assert "DW News: 5" in drawn["Comments per channel"]  # tooltip with the exact number
+    videos = html.split("<h2>Most discussed videos</h2>", 1)[1].split("</table>", 1)[0]
+    titles = re.findall(r"<tr><td>(.*?)</td>", videos)
+    assert titles == [
+        "Russia and Iran",  # 3 comments
+        "Drought in the Sahel",  # 2 comments, ties by title
+        "Gaza ceasefire talks",
+        "A blog post with no channel",
+    ]
 
 
 def test_text_from_pages_is_escaped(tmp_path: Path) -> None:
