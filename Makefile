@@ -33,5 +33,21 @@ bench: $(STAMP)  ## throughput and memory benchmark (see README)
 report: $(STAMP)
 	$(BIN)/etl report
 
+# Airflow, locally: metadata DB and config in airflow_home/ (git-ignored), DAGs read from dags/.
+AIRFLOW_ENV := AIRFLOW_HOME=$(CURDIR)/airflow_home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+               AIRFLOW__CORE__LOAD_EXAMPLES=False
+
+airflow-setup: $(STAMP)  ## airflow_home/ in the project, dags/ as DAGS_FOLDER, metadata DB migrated
+	mkdir -p airflow_home
+	$(AIRFLOW_ENV) $(BIN)/airflow db migrate
+	@# Also in airflow.cfg, so any shell with AIRFLOW_HOME=airflow_home sees the same settings.
+	sed -i.bak -e 's|^dags_folder = .*|dags_folder = $(CURDIR)/dags|' \
+	  -e 's|^load_examples = .*|load_examples = False|' airflow_home/airflow.cfg
+	@rm -f airflow_home/airflow.cfg.bak
+	@echo "Airflow is set up. In another shell: export AIRFLOW_HOME=$(CURDIR)/airflow_home"
+
+airflow-standalone: airflow-setup  ## start Airflow (scheduler, API server + UI on :8080, triggerer)
+	$(AIRFLOW_ENV) $(BIN)/airflow standalone
+
 clean:
 	rm -rf warehouse/* airflow_home .pytest_cache
