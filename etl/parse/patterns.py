@@ -131,7 +131,9 @@ CHROME_HEADING_RE = re.compile(
     r"|up next|you (?:may|might) also like|recommended(?: videos?| for you)?|watch more"
     r"|watch next|latest videos|most popular|trending(?: videos?| now)?|share this|like this"
     r"|share this:|like this:|more stories|top stories|read more:|see also|more on this story"
-    r"|more in .{1,40}|схожі відео|похожие видео|související videa|videos relacionados"
+    r"|more in .{1,40}|most (?:watched|viewed|read|popular)|top videos|latest news|more news"
+    r"|read next|what to watch next|more like this|editor'?s picks|popular videos|also on .{1,40}"
+    r"|схожі відео|похожие видео|související videa|videos relacionados"
     r"|vidéos similaires|ähnliche videos|weitere videos)\s*:?$"
     # Blog post footers: byline with time, labels/tags/categories lines.
     r"|^(?:posted by .{1,80} at \d{1,2}:\d{2}(?:\s*[ap]m)?|labels?:.*|tags?:.*|tagged:?.*"

@@ -42,7 +42,7 @@ _MAX_MARKER_CHARS = 240
 # First letters (casefolded) of every FOOTER_RE / CHROME_HEADING_RE alternative: a set lookup
 # spares the long alternations on most lines. Keep in step with etl.parse.patterns.
 _FOOTER_FIRST = frozenset("lpawytcnosjdдзн")
-_CHROME_FIRST = frozenset("rmuywltscvpfbäсп")
+_CHROME_FIRST = frozenset("rmuywltscvpfbäспea")
 
 
 @dataclass(frozen=True, slots=True)

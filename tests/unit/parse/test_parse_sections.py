@@ -156,6 +156,10 @@ def test_every_footer_form_ends_the_comment_region(footer: str) -> None:
         "Posted by Ann at 9:30 PM",
         "Filed under: News",
         "Categories: Video",
+        "Most watched",
+        "Editor's picks",
+        "Also on DW",
+        "Read next",
     ],
 )
 def test_every_chrome_heading_ends_the_description(heading: str) -> None:
