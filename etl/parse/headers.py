@@ -77,7 +77,10 @@ def could_be_header(line: str) -> bool:
         return False
     if line[0].isdigit() or line[-1].isdigit() or line[-1] == ")":
         return True
-    if _NUMBER_TAIL_RE.search(line, max(0, len(line) - 12)):
+    # Stem-first counts always have a separator: "Comments • 1,2 тыс.", "Comments: 1.2K".
+    if ("•" in line or ":" in line or "·" in line) and _NUMBER_TAIL_RE.search(
+        line, max(0, len(line) - 12)
+    ):
         return True
     folded = line.casefold()
     return folded.split(" ", 1)[0] in _FIRST_WORDS or folded.rstrip(" :") in _BARE_FORMS
