@@ -162,6 +162,13 @@ MIRROR_CHROME_RE = re.compile(
     r"|abonnés|aufrufe|abonnenten|visualizzazioni|iscritti|wyświetleń|görüntüleme))$",
     re.IGNORECASE,
 )
+# The words that make head chrome a video-host mirror's (a blog may show "Subscribe" too).
+MIRROR_SIGNAL_RE = re.compile(
+    r"^(?:share|embed|поділитися|вбудувати|поделиться|встроить|sdílet|vložit|compartir"
+    r"|insertar|partager|intégrer|teilen|einbetten|condividi|incorpora|udostępnij|umieść"
+    r"|paylaş|yerleştir|مشاركة|تضمين)$",
+    re.IGNORECASE,
+)
 SUBSCRIBERS_RE = re.compile(
     r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil|tis\.?|mln\.?|mio\.?)?\s*"
     r"(?:de\s+|d['’]\s*)?(?:subscribers?|підписників|подписчиков|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",

@@ -22,6 +22,7 @@ from etl.parse.patterns import (
     FOOTER_RE,
     META_LABEL_RE,
     MIRROR_CHROME_RE,
+    MIRROR_SIGNAL_RE,
     POSTED_BYLINE_RE,
     PUBLISHED_BULLET_RE,
     SUBSCRIBERS_RE,
@@ -119,7 +120,7 @@ def read_head(stripped: Sequence[str]) -> Head:
             channel, channel_line = avatar.group("name").strip(), index
             repeats = repeats | {channel}
         elif SUBSCRIBERS_RE.match(line) or MIRROR_CHROME_RE.match(line):
-            is_mirror = is_mirror or SUBSCRIBERS_RE.match(line) is None
+            is_mirror = is_mirror or MIRROR_SIGNAL_RE.match(line) is not None
         elif channel is None and _is_channel_line(stripped, index, limit, title):
             channel, channel_line = line, index
         elif channel_line is not None and index > channel_line and DATE_LINE_RE.match(line):

@@ -165,3 +165,9 @@ def test_every_footer_form_ends_the_comment_region(footer: str) -> None:
 def test_every_chrome_heading_ends_the_description(heading: str) -> None:
     lines, stripped = _split(f"T\nA video.\n{heading}\nteaser 02:15")
     assert read_body(lines, stripped, 1).desc_end == 2
+
+
+def test_subscribe_button_alone_does_not_make_a_mirror() -> None:
+    _, stripped = _split("T\nSubscribe\nBody text.")
+    head = read_head(stripped)
+    assert not head.is_mirror and head.body_start == 2
