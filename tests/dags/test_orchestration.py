@@ -12,9 +12,11 @@ import pytest
 from etl import orchestration, pipeline
 from etl.config import settings_from_env
 from etl.contracts import DATA_TABLES
-from etl.errors import ConfigError
+from etl.errors import ConfigError, ValidationFailed
 from etl.query import run_query
 from tests.dags.airflow_support import SEED_PAGES
+
+BATCH_SIZE = 6
 
 # ---------------------------------------------------------------------------------------------
 # Partition key
@@ -134,10 +136,9 @@ def test_asset_extra_carries_the_runs_numbers() -> None:
 
 @pytest.fixture
 def small_landing(tmp_path: Path) -> Path:
-    from etl.synth import write_corpus
-
+    """The demo pages (every family, some quarantined) and an empty file: 14 files."""
     folder = tmp_path / "landing"
-    write_corpus(str(folder), pages=4, seed=1)
+    folder.mkdir()
     for page in SEED_PAGES.glob("*.txt"):
         (folder / page.name).write_bytes(page.read_bytes())
     (folder / "zz_empty.txt").write_bytes(b"")
@@ -148,7 +149,7 @@ def _params(landing: Path, warehouse: Path) -> dict[str, Any]:
     return {
         "landing_url": str(landing),
         "warehouse_url": str(warehouse),
-        "batch_size": 3,
+        "batch_size": BATCH_SIZE,
         "entity_backend": "rules",
     }
 
@@ -160,10 +161,8 @@ def _tables(warehouse: Path) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-@pytest.mark.slow  # two full pipeline runs (about 6 s)
-def test_task_functions_in_a_row_publish_what_etl_run_publishes(
-    small_landing: Path, tmp_path: Path
-) -> None:
+@pytest.mark.slow  # a pipeline run with the Great Expectations suites (5-10 s)
+def test_task_functions_in_a_row_publish_the_partition(small_landing: Path, tmp_path: Path) -> None:
     wh = tmp_path / "wh_tasks"
     logical = datetime(2024, 5, 1, tzinfo=UTC)
     run = orchestration.discover(
@@ -171,7 +170,8 @@ def test_task_functions_in_a_row_publish_what_etl_run_publishes(
     )
     pages = len(list(small_landing.glob("*.txt")))
     assert run["run_id"] == "2024-05-01"
-    assert run["pages"] == pages and run["batches"] == list(range(-(-pages // 3)))
+    assert run["pages"] == pages and run["batches"] == list(range(-(-pages // BATCH_SIZE)))
+    assert run["settings"]["orchestrator"] == "airflow"
     results = [orchestration.extract_transform(run, n) for n in run["batches"]]
     audit = orchestration.validate(run, results)
     summary = orchestration.publish(run, results, audit)
@@ -179,17 +179,14 @@ def test_task_functions_in_a_row_publish_what_etl_run_publishes(
     published, quarantined = summary["pages_published"], sum(summary["quarantined"].values())
     assert published + quarantined == pages and quarantined >= 1  # the empty file at least
     refreshed = orchestration.refresh_catalog(run)
-    assert refreshed["generation"] == summary["generation"]
-    assert (refreshed["rows"]["videos"], refreshed["rows"]["quarantine"]) == (
-        published,
-        quarantined,
-    )
-
-    cli_wh = tmp_path / "wh_cli"
-    cli_settings = settings_from_env({}, input=str(small_landing), warehouse=str(cli_wh))
-    cli_settings = cli_settings.with_overrides(entity_backend="rules", workers=1)
-    pipeline.run(cli_settings, run_id="2024-05-01", logical_date=date(2024, 5, 1))
-    assert _tables(wh) == _tables(cli_wh)
+    assert refreshed["generation"] == summary["generation"] == 1
+    rows = refreshed["rows"]
+    assert (rows["videos"], rows["quarantine"]) == (published, quarantined)
+    _, runs = run_query(str(wh), "SELECT run_id, orchestrator, pages_seen FROM runs")
+    assert runs == [("2024-05-01", "airflow", pages)]
+    # What the asset-scheduled dashboard DAG does next.
+    report = Path(orchestration.refresh_dashboard(env={"ETL_WAREHOUSE": str(wh)}))
+    assert report == wh / "report" / "index.html" and report.stat().st_size > 0
 
 
 def test_a_failing_batch_names_itself_and_the_others_still_run(
@@ -205,7 +202,25 @@ def test_a_failing_batch_names_itself_and_the_others_still_run(
     with pytest.raises(orchestration.BatchFailed) as caught:
         orchestration.extract_transform(run, 1)
     message = str(caught.value)
-    assert message.startswith("batch 1 of run manual__fault failed (3 pages, first ")
+    assert message.startswith(f"batch 1 of run manual__fault failed ({BATCH_SIZE} pages, first ")
     assert "InjectedFault" in message
-    assert orchestration.extract_transform(run, 0)["pages"] == 3
-    assert orchestration.extract_transform(run, 2)["pages"] == 3
+    assert orchestration.extract_transform(run, 0)["pages"] == BATCH_SIZE
+    assert orchestration.extract_transform(run, 2)["pages"] == 14 - 2 * BATCH_SIZE
+
+
+@pytest.mark.slow  # one pipeline run's batches plus the run-level Great Expectations audit
+def test_a_failed_audit_raises_and_leaves_nothing_published(
+    small_landing: Path, tmp_path: Path
+) -> None:
+    wh = tmp_path / "wh"
+    run = orchestration.discover(
+        _params(small_landing, wh), logical_date=None, airflow_run_id="manual__dup", env={}
+    )
+    results = [orchestration.extract_transform(run, n) for n in run["batches"]]
+    # A batch recorded twice (say, by a buggy retry) puts every key of it in the run twice.
+    duplicated = [*results, results[0]]
+    with pytest.raises(ValidationFailed) as caught:
+        orchestration.validate(run, duplicated)
+    assert "unique" in str(caught.value)
+    assert not (wh / "_manifest.json").exists()
+    assert orchestration.validate(run, results)["failed"] == []
