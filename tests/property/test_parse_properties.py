@@ -129,7 +129,7 @@ def family_a_pages(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
         lines.append("")
         texts.append("\n".join(body))
     lines.append("Leave a Reply")
-    expected = {
+    expected: dict[str, object] = {
         "title": title,
         "channel": channel,
         "texts": texts,
