@@ -39,6 +39,7 @@ _SENTENCE_BREAK_RE = re.compile(r"(?<=\w[.!?])\s+(?=\S)")
 _LABEL_ENDERS = frozenset(":：-–—►➜→|👉")
 _LABEL_END_RE = re.compile(r"(?:\s*[:：]|\s+[-–—►➜→|]|\s*👉)\s*$")
 _MAX_LABEL_CHARS = 120
+_MAX_LABEL_WORDS = 10
 # The url check of schemas/links.yaml: every URL the parser emits must satisfy it.
 _CONTRACT_URL_RE = re.compile(r"^(?:https?://|www\.)?[^\s/]*[A-Za-z0-9-]\.[A-Za-z]{2,}", re.I)
 _MIN_URL_CHARS = 4
@@ -118,5 +119,9 @@ def _label_before(prefix: str) -> str | None:
     if "." in label or "!" in label or "?" in label:
         label = _SENTENCE_BREAK_RE.split(label)[-1].strip(_LABEL_STRIP)
     if not label or len(label) > _MAX_LABEL_CHARS or not any(ch.isalnum() for ch in label):
+        return None
+    # Labels are headings ("Facebook", "For more news go to"); a lowercase start or a long
+    # clause is prose that happens to end in a colon ("the proposals are in: URL").
+    if label[0].islower() or len(label.split()) > _MAX_LABEL_WORDS:
         return None
     return label

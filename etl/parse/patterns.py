@@ -106,7 +106,8 @@ ACTION_LINE_RE = re.compile(
     r"(?:\s+by\s+.{1,80})?|\d[\d,.]*\s+more\s+comments?\s*(?:\.{3}|…)?|edited|\(edited\)"
     r"|відповісти|відповіді|ответить|ответы|odpovědět|odpovědi|responder|respuestas|répondre"
     r"|réponses|antworten|rispondi|odpowiedz|yanıtla|پاسخ|رد|الردود|[•·]?\s*share\s*›"
-    r"|permalink|flag|upvote|downvote|\d+\s+points?|[▲▼↑↓]\s*\d*"
+    r"|permalink|flag|upvote|downvote|(?:[•·]\s*)?reply\s*[•·]\s*share\s*›?|see more|hide"
+    r"|sort by .{1,30}|newest|oldest|best|top comments|newest first|\d+\s+points?|[▲▼↑↓]\s*\d*"
     r"|(?:pinned|закріплено|закреплено|připnuto|fijado|épinglé|angeheftet)\b.{0,60}"
     r"|(?:❤️?|♥)\s*(?:by\s+)?@?\S{1,60})$",
     re.IGNORECASE,
@@ -119,7 +120,8 @@ FOOTER_RE = re.compile(
     r"|your email address will not be published.*|you must be logged in to post a comment.*"
     r"|this site uses akismet to reduce spam.*|comments are closed\.?|cancel reply"
     r"|newer post|older post|subscribe to: post comments.*|submit a comment"
-    r"|leave a reply cancel reply|join the discussion|comment policy.*"
+    r"|leave a reply cancel reply|join the discussion|comment policy.*|powered by disqus"
+    r"|subscribe privacy do not sell my data|add disqus to your site.*|what do you think\?"
     r"|deja una respuesta|laisser un commentaire|schreibe einen kommentar"
     r"|добавить комментарий|залишити коментар|напишите комментарий)\s*[.:]?$",
     re.IGNORECASE,
