@@ -167,3 +167,25 @@ def test_quarantine_and_validation_summaries(con: duckdb.DuckDBPyConnection) -> 
         ("2024-05-01", "published", 2, 2, 0, 0, "passed"),
         ("2024-05-02", "published", 2, 1, 0, 1, "warnings"),
     ]
+
+
+def test_a_malformed_view_contract_is_a_contract_error(tmp_path: Path) -> None:
+    from etl.contracts import load_view_contracts as load
+    from etl.errors import ContractError
+
+    (tmp_path / "v.yaml").write_text("name: v\ndescription: ok\ngrain: one row\ncolumns:\n"
+                                     "  - {name: a, description: ''}\n")  # fmt: skip
+    with pytest.raises(ContractError, match="empty description"):
+        load.__wrapped__(tmp_path)
+    (tmp_path / "v.yaml").write_text("name: w\ndescription: ok\ngrain: one row\n")
+    with pytest.raises(ContractError, match="declares view 'w'"):
+        load.__wrapped__(tmp_path)
+    (tmp_path / "v.yaml").write_text("name: v\ngrain: one row\n")
+    with pytest.raises(ContractError, match="malformed view contract"):
+        load.__wrapped__(tmp_path)
+    (tmp_path / "v.yaml").write_text(
+        "name: v\ndescription: history\ngrain: one row\ncolumns_from: quarantine\n"
+    )
+    assert (
+        load.__wrapped__(tmp_path)["v"].column_names == load_contracts()["quarantine"].column_names
+    )
