@@ -174,6 +174,7 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
     comments_start: int | None = None
     footer_line: int | None = None
     upgradable = False
+    region_end: int | None = None
     for index in range(start, total):
         line = stripped[index]
         # Headers, footers, headings and comment-start lines are all short; prose is skipped.
@@ -184,6 +185,10 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
             footer_line = index
             break
         if comments_start is not None:
+            # A "Related posts" heading after a blank line closes the comment section.
+            if first in _CHROME_FIRST and not stripped[index - 1] and CHROME_HEADING_RE.match(line):
+                region_end = index
+                break
             # "Comments" then "There are no comments yet" / "86 comments": the number wins.
             if upgradable:
                 upgradable = _is_upgrade_candidate(stripped, index, total)
@@ -202,7 +207,9 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
             desc_end = min(desc_end, index)
         elif first in _CHROME_FIRST and CHROME_HEADING_RE.match(line):
             desc_end = min(desc_end, index)
-    end = footer_line if footer_line is not None else total
+    end = (
+        footer_line if footer_line is not None else region_end if region_end is not None else total
+    )
     desc_end = min(desc_end, end)
     if comments_start is None:
         comments_start = trailing_list_start(lines, stripped, start, end)

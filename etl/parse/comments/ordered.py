@@ -51,6 +51,8 @@ def parse_ordered(
                 stack[-1].rest.append(index)
             continue
         match = ITEM_RE.match(line)
+        if match is None and _leaves_the_list(opened, line, blank_before):
+            break
         item = _place_item(stack, match, blank_before) if match else None
         if item is not None and match is not None:
             parent_pos, indent, number = item
@@ -65,6 +67,12 @@ def parse_ordered(
             stack[-1].last = index
         blank_before = False
     return [_finish(comment, lines) for comment in opened]
+
+
+def _leaves_the_list(opened: list[_Open], line: str, blank_before: bool) -> bool:
+    """An unindented line after a blank line below an indented list is page text (site footer,
+    "Related posts"), not a continuation: continuations are indented under their item."""
+    return bool(opened) and blank_before and opened[0].indent >= 1 and indent_of(line) == 0
 
 
 def _place_item(

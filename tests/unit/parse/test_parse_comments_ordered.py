@@ -73,3 +73,12 @@ def test_right_aligned_two_digit_numbers_stay_siblings() -> None:
     items = "\n\n".join(f"{n:>3}. comment {n}" for n in range(1, 13))
     texts = [t for t, *_ in _parse(items)]
     assert texts == [f"comment {n}" for n in range(1, 13)]
+
+
+def test_unindented_text_after_a_blank_line_ends_the_list() -> None:
+    page = "  1. one\n    more\n\n  2. two\n\n© 2024 Example News | Privacy\n"
+    assert [t for t, *_ in _parse(page)] == ["one\nmore", "two"]
+
+
+def test_unindented_wrapped_line_directly_under_item_is_continuation() -> None:
+    assert [t for t, *_ in _parse("  1. one\nwrapped\n")] == ["one\nwrapped"]

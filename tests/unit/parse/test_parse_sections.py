@@ -171,3 +171,11 @@ def test_subscribe_button_alone_does_not_make_a_mirror() -> None:
     _, stripped = _split("T\nSubscribe\nBody text.")
     head = read_head(stripped)
     assert not head.is_mirror and head.body_start == 2
+
+
+def test_related_heading_after_blank_line_closes_the_comment_region() -> None:
+    lines, stripped = _split(
+        "T\nA video.\n\n2 comments\n  1. hi\n\nRelated posts\nOther video 02:15"
+    )
+    body = read_body(lines, stripped, 1)
+    assert (body.comments_start, body.comments_end, body.footer_line) == (4, 6, None)
