@@ -7,12 +7,20 @@ once. Short paragraphs (``Subscribe``) may legitimately repeat and are kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etl.parse.comments.base import dedent_body
 
 _MIN_DUPLICATE_CHARS = 40
+# Mirrors end a folded description with its expand/collapse toggle: interface, not text.
+_TOGGLE_RE = re.compile(
+    r"^(?:show (?:less|more)|(?:\.\.\.|…)\s*more|read more|less|згорнути|показати більше"
+    r"|свернуть|ещё|zobrazit (?:méně|více)|mostrar (?:menos|más)|moins|plus|weniger|mehr)$",
+    re.IGNORECASE,
+)
+_MAX_TOGGLE_CHARS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +43,17 @@ def read_description(
         end -= 1
     if start >= end:
         return Description("", (), None, None)
-    kept = _without_repeated_paragraphs(stripped, start, end)
+    kept = [
+        i
+        for i in _without_repeated_paragraphs(stripped, start, end)
+        if len(stripped[i]) > _MAX_TOGGLE_CHARS or not _TOGGLE_RE.match(stripped[i])
+    ]
+    while kept and not stripped[kept[-1]]:
+        kept.pop()
+    if not kept:
+        return Description("", (), None, None)
     body = dedent_body(lines, kept)
-    return Description("\n".join(text for _, text in body), tuple(kept), start, end - 1)
+    return Description("\n".join(text for _, text in body), tuple(kept), kept[0], kept[-1])
 
 
 def _without_repeated_paragraphs(stripped: Sequence[str], start: int, end: int) -> list[int]:
