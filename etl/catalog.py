@@ -246,7 +246,7 @@ def record_catalog_files(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> 
     connection opened, so a connection on an older catalog keeps reading its own snapshot.
     """
     files = sorted(
-        {f for table in load_contracts() for f in manifest.files(table)}
+        {f for run in manifest.partitions.values() for fs_ in run.values() for f in fs_}
         | set(manifest.seeds.values())
     )
     con.execute("CREATE TABLE _catalog_files (path VARCHAR NOT NULL)")
