@@ -176,7 +176,10 @@ def test_unexpected_error_becomes_parse_error(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_description_toggle_is_not_text_and_not_in_the_span() -> None:
-    text = "Clip | DW\nDW\n1M subscribers\nShare\n• Published 1 Jan 2024\n    Text.\n    Show less\n\nCOMMENTS • 3\n"
+    text = (
+        "Clip | DW\nDW\n1M subscribers\nShare\n• Published 1 Jan 2024\n"
+        "    Text.\n    Show less\n\nCOMMENTS • 3\n"
+    )
     page = parse_page(text)
     assert (page.description, page.description_line_start, page.description_line_end) == (
         "Text.",
