@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,8 @@ class TreeMemory:
     peak_total_bytes: int = 0
     peak_single_bytes: int = 0
     samples: int = 0
+    # pid -> (role, peak bytes): which process of the tree holds the memory.
+    by_process: dict[int, tuple[str, int]] = field(default_factory=dict)
 
 
 class TreeMonitor:
@@ -102,9 +104,14 @@ class TreeMonitor:
         sizes = []
         for proc in procs:
             try:
-                sizes.append(proc.memory_info().rss)
+                rss = proc.memory_info().rss
             except psutil.Error:
                 continue
+            sizes.append(rss)
+            role, peak = self.memory.by_process.get(proc.pid, ("", 0))
+            if rss > peak:
+                role = role or ("main" if proc.pid == self._root.pid else "child")
+                self.memory.by_process[proc.pid] = (role, rss)
         if sizes:
             self.memory.peak_total_bytes = max(self.memory.peak_total_bytes, sum(sizes))
             self.memory.peak_single_bytes = max(self.memory.peak_single_bytes, max(sizes))
@@ -301,9 +308,19 @@ def run_pipeline(
         "cpu_utilisation": round(child.cpu_seconds / child.wall_seconds / _cores(), 3),
         "peak_rss_mb": round(child.memory.peak_total_bytes / 2**20, 1),
         "peak_rss_single_process_mb": round(child.memory.peak_single_bytes / 2**20, 1),
+        "peak_rss_main_mb": _peak_of(child.memory, "main"),
+        "peak_rss_children_mb": sorted(
+            (round(b / 2**20, 1) for r, b in child.memory.by_process.values() if r == "child"),
+            reverse=True,
+        ),
         "rss_samples": child.memory.samples,
         "summary": summary,
     }
+
+
+def _peak_of(memory: TreeMemory, role: str) -> float:
+    peaks = [b for r, b in memory.by_process.values() if r == role]
+    return round(max(peaks, default=0) / 2**20, 1)
 
 
 def runs_row(warehouse: Path, run_id: str) -> dict[str, Any]:
@@ -401,6 +418,39 @@ def measure_queries(warehouse: Path) -> dict[str, Any]:
             "median_seconds": round(statistics.median(times), 4),
             "rows": rows,
         }
+    return out
+
+
+# Analyst views the sample queries read; the probe times materialising them (see below).
+PROBED_VIEWS = ("entity_summary", "channel_summary")
+
+
+def probe_materialized(warehouse: Path) -> dict[str, Any]:
+    """What materialising the summary views at publish time would cost and buy.
+
+    Not how the warehouse works today (views over files, aggregated at query time): a measured
+    answer to "would a table built once per publish make the sample queries instant, and at
+    what publish cost". Temp tables on the read-only connection; nothing is written.
+    """
+    from etl.catalog import connect_readonly
+
+    out: dict[str, Any] = {}
+    con = connect_readonly(str(warehouse))
+    try:
+        for view in PROBED_VIEWS:
+            try:
+                start = time.perf_counter()
+                con.execute(f"CREATE TEMP TABLE _probe_{view} AS SELECT * FROM {view}")
+                build = time.perf_counter() - start
+                start = time.perf_counter()
+                con.execute(f"SELECT * FROM _probe_{view} ORDER BY 3 DESC LIMIT 20").fetchall()
+                query = time.perf_counter() - start
+            except Exception as exc:  # a view that does not exist (yet) is a finding
+                out[view] = {"error": f"{type(exc).__name__}: {exc}"}
+                continue
+            out[view] = {"build_seconds": round(build, 3), "query_seconds": round(query, 4)}
+    finally:
+        con.close()
     return out
 
 
@@ -544,6 +594,7 @@ def run_bench(config: BenchConfig, echo: Callable[[str], None] = print) -> dict[
             )
         echo(f"queries [{backend}]")
         entry["queries"] = measure_queries(warehouse)
+        entry["materialized_probe"] = probe_materialized(warehouse)
         if backend == "spacy":
             echo(f"bare spaCy model on the same texts ({config.workers} processes)")
             bare = measure_spacy_bare(target, config.workers)
@@ -630,9 +681,16 @@ def format_report(result: dict[str, Any]) -> str:
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in entry["stage_seconds"].items())
         lines.append(f"stages [{backend}] (summed over workers): {stages}")
         lines.append(
-            f"  validation share {entry['validation_share']:.0%}; CPU use "
+            f"  status {entry['first']['status']}; "
+            f"validation share {entry['validation_share']:.0%}; CPU use "
             f"{entry['first']['cpu_utilisation']:.0%} of {result['machine']['cpu_count']} cores"
         )
+        for view, probe in entry.get("materialized_probe", {}).items():
+            shown = probe.get("error") or (
+                f"build {probe['build_seconds']:.2f}s once, "
+                f"then {probe['query_seconds'] * 1000:.0f} ms"
+            )
+            lines.append(f"  if {view} were materialised at publish: {shown}")
         for name, q in entry["queries"].items():
             shown = (
                 q.get("error")
