@@ -8,6 +8,7 @@ corroboration, because ``" - "`` separates ordinary title parts far more often t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,11 +68,16 @@ def find_title(stripped: Sequence[str]) -> TitleLine:
             continue
         if len(line) > _MAX_TITLE_CHARS:
             raise PageRejected("no_title", "first line is too long to be a title", index + 1)
-        if not any(ch.isalnum() for ch in line):
+        if not _has_words_or_emoji(line):
             continue
         raw = _HOST_SUFFIX_RE.sub("", line).strip()
         return TitleLine(index, raw or line)
     raise PageRejected("no_title", "no line that can be a title", None)
+
+
+def _has_words_or_emoji(line: str) -> bool:
+    """A title has a letter, a digit or an emoji; ``—— ••• ——`` and ``????`` are page junk."""
+    return any(ch.isalnum() or unicodedata.category(ch) == "So" for ch in line)
 
 
 def split_channel(raw_title: str, known_channel: str | None) -> tuple[str, str | None]:

@@ -96,3 +96,7 @@ def test_not_a_channel(name: str) -> None:
 )
 def test_honorific_suffix_is_a_guest_not_a_channel(raw: str) -> None:
     assert split_channel(raw, None) == (raw, None)
+
+
+def test_emoji_only_title_is_a_title() -> None:
+    assert find_title(["👍 👍 👍", "Posted on May 3, 2024"]).raw == "👍 👍 👍"
