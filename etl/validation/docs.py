@@ -122,6 +122,8 @@ def _result_body(agg: Aggregate, spec: sp.ExpectationSpec) -> dict[str, Any]:
             body.update(
                 unexpected_index_column_names=_LOCATOR_COLUMNS,
                 partial_unexpected_index_list=rows,
+                # GX renders the failing rows' key columns from this list (a sample here).
+                unexpected_index_list=rows,
                 partial_unexpected_list=[r[domain] for r in rows],
                 partial_unexpected_counts=[{"value": v, "count": n} for v, n in counts.items()],
             )

@@ -3,9 +3,10 @@ suite runs turned into plain per-expectation results.
 
 Cost matters here (validation runs per batch inside the workers): GX is imported lazily, the
 context and every suite are built once per process and reused, frames are handed to GX without
-copies beyond one Arrow -> pandas conversion, and results use the ``SUMMARY`` format (counts plus
-the first failing rows' positions). Only an ``error`` expectation that failed on more rows than the
-summary lists is re-run with ``COMPLETE`` to learn every failing row (to quarantine its pages).
+copies beyond one Arrow -> pandas conversion, GX's per-frame fingerprint hash is skipped, and a
+suite runs with the ``BASIC`` result format (counts only). Only a failed expectation is re-run,
+alone, to learn its failing rows: ``COMPLETE`` for an ``error`` (every row: its pages are
+quarantined), ``SUMMARY`` for a ``warning`` (the first 20 rows, for the report).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAMPLE_SIZE = 20
+_BASIC: dict[str, Any] = {"result_format": "BASIC", "partial_unexpected_count": SAMPLE_SIZE}
 _SUMMARY: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
 _COMPLETE: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
@@ -79,6 +81,7 @@ def runtime() -> _Runtime:
     )
 
     silence_gx()
+    _skip_batch_fingerprints()
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
@@ -86,6 +89,21 @@ def runtime() -> _Runtime:
     )
     context = gx.get_context(mode="ephemeral", project_config=config)
     return _Runtime(context=context, datasource=context.data_sources.add_pandas("etl"))
+
+
+def _skip_batch_fingerprints() -> None:
+    """Stop GX hashing every frame it is given (``pandas_data_fingerprint``, a batch marker only).
+
+    The hash costs ~0.4 s per 1,000,000 cells and is used for nothing here: a frame lives for
+    one validation and is never looked up again. GX skips it for frames above HASH_THRESHOLD
+    bytes; a threshold of 0 skips it always. If a GX upgrade drops the constant, nothing breaks.
+    """
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
+        pandas_execution_engine.HASH_THRESHOLD = 0
+    else:  # pragma: no cover - depends on the installed GX
+        log.debug("GX no longer has HASH_THRESHOLD; batch fingerprints stay on")
 
 
 def gx_expectation(spec: ExpectationSpec) -> Any:
@@ -156,55 +174,54 @@ def run_suite(
     data: pd.DataFrame,
     *,
     parameters: Mapping[str, Any] | None = None,
-    complete_errors: bool = True,
+    locate: bool = True,
 ) -> list[ExpectationRun]:
     """Validate ``data`` against a suite; one ExpectationRun per spec, in spec order.
 
-    With ``complete_errors``, failed ``error`` expectations report every failing row position.
+    The suite runs with GX's ``BASIC`` result format (counts only: the cheapest). With
+    ``locate``, each failed expectation is then re-run alone to learn its failing rows: every row
+    (``COMPLETE``) for an ``error``, which quarantines pages, the first 20 (``SUMMARY``) for a
+    ``warning``. Failures are rare, so a clean batch pays for counts only.
     """
     vd = definition(suite_name, specs)
     result = vd.run(
         batch_parameters={"dataframe": data},
-        result_format=_SUMMARY,
+        result_format=_BASIC,
         expectation_parameters=dict(parameters or {}),
     )
     by_name = {r.expectation_config.meta["name"]: r for r in result.results}
     runs = [_expectation_run(spec, by_name.get(spec.name)) for spec in specs]
-    if complete_errors:
-        runs = [_complete(vd, r, data, parameters) if _needs_complete(r) else r for r in runs]
+    if locate:
+        runs = [_with_rows(vd, r, data, parameters) if _needs_rows(r) else r for r in runs]
     return runs
 
 
-def _needs_complete(run: ExpectationRun) -> bool:
-    return (
-        not run.success
-        and run.spec.severity == "error"
-        and run.exception is None
-        and run.unexpected_count > len(run.positions)
-    )
+def _needs_rows(run: ExpectationRun) -> bool:
+    return not run.success and run.exception is None and run.unexpected_count > len(run.positions)
 
 
-def _complete(
+def _with_rows(
     vd: Any, run: ExpectationRun, data: pd.DataFrame, parameters: Mapping[str, Any] | None
 ) -> ExpectationRun:
-    """Re-run one failed expectation with COMPLETE results to learn all failing rows."""
+    """Re-run one failed expectation to learn its failing rows (positions and values)."""
+    every = run.spec.severity == "error"
     batch = vd.data.get_batch(batch_parameters={"dataframe": data})
     res = batch.validate(
         gx_expectation(run.spec),
-        result_format=_COMPLETE,
+        result_format=_COMPLETE if every else _SUMMARY,
         expectation_parameters=dict(parameters or {}),
     )
-    positions = tuple(int(p) for p in res.result.get("unexpected_index_list") or ())
-    values = tuple(res.result.get("unexpected_list") or ())
-    return ExpectationRun(
-        run.spec,
-        run.success,
-        run.element_count,
-        run.unexpected_count,
-        run.observed_value,
-        positions,
-        values if len(values) == len(positions) else (),
-        complete=True,
+    body = res.result or {}
+    prefix = "" if every else "partial_"
+    positions = tuple(
+        int(p) for p in body.get(f"{prefix}unexpected_index_list") or () if _is_int(p)
+    )
+    values = tuple(body.get(f"{prefix}unexpected_list") or ())
+    return replace(
+        run,
+        positions=positions,
+        values=values if len(values) == len(positions) else (),
+        complete=len(positions) >= run.unexpected_count,
     )
 
 
