@@ -1,9 +1,10 @@
 """Property tests for the page parser (hypothesis).
 
-Generated family-A (ordered list) and family-C (WordPress) pages round-trip: the parser recovers
-the generated title, channel, comment texts, authors, links and hashtags. Arbitrary text, and
-arbitrary bytes through ``decode_page``, never raise anything but ``PageRejected``; those use
-``parse_page_strict`` so a bug is not hidden by the quarantine safety net.
+Generated family-A (ordered list), family-B (mirror) and family-C (WordPress) pages round-trip:
+the parser recovers the generated title, channel, comment texts, authors, links and hashtags.
+Arbitrary text, and arbitrary bytes through ``decode_page``, never raise anything but
+``PageRejected``; those use ``parse_page_strict`` so a bug is not hidden by the quarantine safety
+net. Every successful parse is also checked against the output contracts of ``schemas/``.
 """
 
 from __future__ import annotations
@@ -219,6 +220,55 @@ def test_family_c_round_trip(page: tuple[str, list[tuple[str, str, str]]]) -> No
     assert parsed.declared_comment_count == len(expected)
     assert parsed.layout == "wordpress"
     assert parsed.published == "May 3, 2024"
+
+
+HANDLES = st.sampled_from(["@olena_kyiv", "@user-kq3vx9zz1p", "@Редакция", "@name4410", "@a.b-c"])
+AGES = st.sampled_from(["1 year ago", "12 days ago", "2 роки тому", "hace 3 días", "před 2 lety"])
+
+
+@st.composite
+def family_b_pages(
+    draw: st.DrawFn,
+) -> tuple[str, list[tuple[str, str, int | None, int | None, str]]]:
+    title = draw(sentences())
+    lines = [f"{title} | DW News", "DW News", "1.2M subscribers", "Share", "Embed"]
+    lines += ["• Published 7 Jul 2021", f"    {draw(sentences())}", "", "COMMENTS • 1,312"]
+    expected: list[tuple[str, str, int | None, int | None, str]] = []
+    last_top: int | None = None
+    for _ in range(draw(st.integers(1, 6))):
+        handle, age = draw(HANDLES), draw(AGES)
+        likes = draw(st.one_of(st.none(), st.integers(0, 5000)))
+        body = draw(st.lists(sentences(), min_size=1, max_size=3))
+        is_reply = last_top is not None and draw(st.booleans())
+        if is_reply and draw(st.booleans()):
+            body[0] = "@@olena_kyiv " + body[0]
+        pad = "    " if is_reply else ""
+        glued = handle[-1].isdigit() and age[0].isdigit() and draw(st.booleans())
+        age_line = f"{handle}{age}" if glued else f"{handle} {age}"
+        lines += [
+            f"{pad}• {handle}",
+            f"{pad}{age_line}" + (f" +{likes}" if likes is not None else ""),
+        ]
+        lines += [f"{pad}{line}" for line in body]
+        parent = last_top if is_reply else None
+        if not is_reply:
+            last_top = len(expected)
+        expected.append((handle, age, likes, parent, "\n".join(body)))
+    return "\n".join(lines), expected
+
+
+@given(family_b_pages())
+@SETTINGS
+def test_family_b_round_trip(
+    page: tuple[str, list[tuple[str, str, int | None, int | None, str]]],
+) -> None:
+    text, expected = page
+    parsed = parse_page_strict(text)
+    _assert_contract_invariants(parsed, text)
+    assert parsed.layout == "mirror" and parsed.channel == "DW News"
+    assert parsed.declared_comment_count == 1312
+    got = [(c.author, c.posted, c.like_count, c.parent_index, c.text) for c in parsed.comments]
+    assert got == expected
 
 
 TRICKY_LINES = st.sampled_from(
