@@ -106,6 +106,7 @@ ACTION_LINE_RE = re.compile(
     r"(?:\s+by\s+.{1,80})?|\d[\d,.]*\s+more\s+comments?\s*(?:\.{3}|…)?|edited|\(edited\)"
     r"|відповісти|відповіді|ответить|ответы|odpovědět|odpovědi|responder|respuestas|répondre"
     r"|réponses|antworten|rispondi|odpowiedz|yanıtla|پاسخ|رد|الردود|[•·]?\s*share\s*›"
+    r"|your comment is awaiting moderation\.?|reply to .{1,60}|quote|edit|report abuse"
     r"|permalink|flag|upvote|downvote|(?:[•·]\s*)?reply\s*[•·]\s*share\s*›?|see more|hide"
     r"|sort by .{1,30}|newest|oldest|best|top comments|newest first|\d+\s+points?|[▲▼↑↓]\s*\d*"
     r"|(?:pinned|закріплено|закреплено|připnuto|fijado|épinglé|angeheftet)\b.{0,60}"
