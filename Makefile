@@ -47,7 +47,8 @@ airflow-setup: $(STAMP)  ## airflow_home/ in the project, dags/ as DAGS_FOLDER, 
 	@echo "Airflow is set up. In another shell: export AIRFLOW_HOME=$(CURDIR)/airflow_home"
 
 airflow-standalone: airflow-setup  ## start Airflow (scheduler, API server + UI on :8080, triggerer)
-	$(AIRFLOW_ENV) $(BIN)/airflow standalone
+	@# standalone starts its components as `airflow ...` subprocesses: the venv's bin goes first on PATH.
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(AIRFLOW_ENV) $(BIN)/airflow standalone
 
 clean:
 	rm -rf warehouse/* airflow_home .pytest_cache
