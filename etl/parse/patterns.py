@@ -78,6 +78,22 @@ DATE_LINE_RE = re.compile(
     rf"|^{_CLOCK}\s*(?:on\s+)?(?:{_CALENDAR_DATE})$",
     re.IGNORECASE,
 )
+# Comment themes put links after the stamp ("May 4, 2024 at 10:12 pm Edit", "… | Reply").
+_STAMP_TAIL_RE = re.compile(
+    r"(?:\s*[|·•#]?\s*(?:edit|reply|permalink|link|report|#))+\s*$", re.IGNORECASE
+)
+
+
+def clean_stamp(line: str) -> str:
+    """A date/time line without the action links some themes append to it."""
+    return _STAMP_TAIL_RE.sub("", line).strip() if line[-1:].isalpha() or line[-1:] == "#" else line
+
+
+def is_date_line(line: str) -> bool:
+    """The line is a date/time or an age (after ``clean_stamp``)."""
+    return bool(line) and DATE_LINE_RE.match(clean_stamp(line)) is not None
+
+
 RELATIVE_AGE_RE = re.compile(rf"^(?:{_RELATIVE_AGE})", re.IGNORECASE)
 # Substack's short stamps: "May 3", "Mar 12, 2024", "3d", "2h", optionally "Edited".
 SHORT_STAMP_RE = re.compile(

@@ -18,7 +18,7 @@ from etl.parse.comments.base import (
     parent_by_indent,
     strip_actions,
 )
-from etl.parse.patterns import ACTION_LINE_RE, DATE_LINE_RE
+from etl.parse.patterns import ACTION_LINE_RE, clean_stamp, is_date_line
 
 SAYS_RE = re.compile(
     r"^(?P<name>[^\n]{1,80}?)\s+(?:on\s+(?P<on>.{4,60}?)\s+)?"
@@ -64,11 +64,11 @@ def is_wordpress_start(stripped: Sequence[str], index: int, end: int) -> bool:
         return False
     rest = match.group("rest")
     if rest:
-        return DATE_LINE_RE.match(rest) is not None
+        return is_date_line(rest)
     if match.group("on"):
         return True
     following = _next_nonblank(stripped, index + 1, end)
-    return following is not None and DATE_LINE_RE.match(stripped[following]) is not None
+    return following is not None and is_date_line(stripped[following])
 
 
 def is_blogger_start(stripped: Sequence[str], index: int) -> bool:
@@ -87,12 +87,14 @@ def parse_wordpress(
         block_end = starts[number + 1] if number + 1 < len(starts) else end
         match = _says(stripped[first])
         author = match.group("name").strip() if match else None
-        posted = (match.group("on") or match.group("rest") or None) if match else None
+        posted = (
+            clean_stamp(match.group("on") or match.group("rest") or "") or None if match else None
+        )
         text_from = first + 1
         if posted is None:
             date_index = _next_nonblank(stripped, first + 1, block_end)
-            if date_index is not None and DATE_LINE_RE.match(stripped[date_index]):
-                posted = stripped[date_index]
+            if date_index is not None and is_date_line(stripped[date_index]):
+                posted = clean_stamp(stripped[date_index])
                 text_from = date_index + 1
         parent = parent_by_indent(stack, indent_of(lines[first]))
         stack.append((indent_of(lines[first]), len(drafts)))
@@ -135,8 +137,8 @@ def parse_blogger(
         posted: str | None = None
         # The timestamp closes the comment (after the text); a date line up top is also seen.
         for position in (-1, 0):
-            if body and DATE_LINE_RE.match(body[position][1].strip()):
-                posted = body[position][1].strip()
+            if body and is_date_line(body[position][1].strip()):
+                posted = clean_stamp(body[position][1].strip())
                 body = body[:-1] if position == -1 else body[1:]
                 break
         parent = parent_by_indent(stack, indent_of(lines[first]))

@@ -19,7 +19,7 @@ from etl.parse.comments.base import (
     parent_by_indent,
     strip_actions,
 )
-from etl.parse.patterns import ACTION_LINE_RE, DATE_LINE_RE, SHORT_STAMP_RE
+from etl.parse.patterns import ACTION_LINE_RE, SHORT_STAMP_RE, clean_stamp, is_date_line
 
 AVATAR_RE = re.compile(r"^(?P<name>.{1,80}?)['’]s avatar$", re.IGNORECASE)
 RE_SUBJECT_RE = re.compile(r"^(?:re|aw|sv|ответ)(?:\[\d+\])?\s?:\s*(?P<subject>.*)$", re.I)
@@ -123,7 +123,7 @@ def is_name_then_date_start(stripped: Sequence[str], index: int, end: int) -> bo
     if not _looks_like_name(line):
         return False
     following = _skip_blank(stripped, index + 1, end)
-    return following < end and DATE_LINE_RE.match(stripped[following]) is not None
+    return following < end and is_date_line(stripped[following])
 
 
 def _looks_like_name(line: str) -> bool:
@@ -134,7 +134,7 @@ def _looks_like_name(line: str) -> bool:
         and line[-1] not in ".!?:;,)"
         and line[0] not in "@#•·-–—*>"
         and any(ch.isalpha() for ch in line)
-        and DATE_LINE_RE.match(line) is None
+        and not is_date_line(line)
         and ACTION_LINE_RE.match(line) is None
         and "http" not in line
     )
@@ -161,10 +161,10 @@ def parse_name_date(
         match = _NAME_DATE_RE.match(stripped[first]) if one_line else None
         text_from = first + 1
         if match is not None:
-            author, posted = match.group("name").strip(), match.group("date").strip()
+            author, posted = match.group("name").strip(), clean_stamp(match.group("date").strip())
         else:
             date_index = _skip_blank(stripped, first + 1, block_end)
-            author, posted = stripped[first], stripped[date_index]
+            author, posted = stripped[first], clean_stamp(stripped[date_index])
             text_from = date_index + 1
         parent = parent_by_indent(stack, indent_of(lines[first]))
         stack.append((indent_of(lines[first]), len(drafts)))
@@ -180,7 +180,7 @@ def parse_name_date(
 def _is_stamp(text: str) -> bool:
     """A date, a time stamp or a relative age as comment systems print them."""
     text = text.strip()
-    return bool(SHORT_STAMP_RE.match(text) or DATE_LINE_RE.match(text))
+    return bool(SHORT_STAMP_RE.match(text) or is_date_line(text))
 
 
 def _skip_blank(stripped: Sequence[str], index: int, end: int) -> int:

@@ -49,3 +49,18 @@ def test_blogger_comments_timestamp_after_text() -> None:
         ("Anonymous", "May 4, 2024 at 10:12 AM", "Stunning!"),
         ("Carlos", "Tuesday, May 5, 2024 3:41:00 PM", "¡Qué bonito!\nSaludos 🇲🇽"),
     ]
+
+
+def test_date_line_with_theme_links_appended() -> None:
+    lines, stripped = _stripped("Ann says:\nMay 4, 2024 at 10:12 pm Edit\nHi there\nReply")
+    drafts = parse_wordpress(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text) for d in drafts] == [
+        ("Ann", "May 4, 2024 at 10:12 pm", "Hi there")
+    ]
+
+
+def test_moderation_notice_is_not_comment_text() -> None:
+    lines, stripped = _stripped(
+        "Ann says:\nMay 4, 2024\nYour comment is awaiting moderation.\nHi\nReply to Ann"
+    )
+    assert [d.text for d in parse_wordpress(lines, stripped, 0, len(lines))] == ["Hi"]
