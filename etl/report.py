@@ -12,13 +12,14 @@ import html
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
 from etl.catalog import connect_readonly
+from etl.storage import WarehouseLayout
 
 log = logging.getLogger(__name__)
 
@@ -116,19 +117,23 @@ def collect(con: duckdb.DuckDBPyConnection, warehouse: str, now: datetime) -> Re
             f"run {latest['run_id']}" if latest else "",
         ),
     )
-    entity_panels = []
-    labels = _rows(
+    # One pass over entity_summary (it aggregates every mention): the top names of each label,
+    # labels ordered by their total mentions.
+    ranked = _rows(
         con,
-        f"""SELECT label FROM entity_summary GROUP BY label
-            ORDER BY sum(mentions) DESC, label LIMIT {ENTITY_PANELS}""",
+        f"""SELECT label, canonical_name, mentions FROM (
+                SELECT label, canonical_name, mentions,
+                       row_number() OVER (PARTITION BY label
+                                          ORDER BY mentions DESC, canonical_name) AS rank,
+                       sum(mentions) OVER (PARTITION BY label) AS label_total
+                FROM entity_summary)
+            WHERE rank <= {ENTITIES_PER_PANEL}
+            ORDER BY label_total DESC, label, rank""",
     )
-    for (label,) in labels:
-        top = con.execute(
-            f"""SELECT canonical_name, mentions FROM entity_summary WHERE label = ?
-                ORDER BY mentions DESC, canonical_name LIMIT {ENTITIES_PER_PANEL}""",
-            [label],
-        ).fetchall()
-        entity_panels.append((str(label), tuple((str(n), float(m)) for n, m in top)))
+    panels: dict[str, list[tuple[str, float]]] = {}
+    for label, name, mentions in ranked:
+        panels.setdefault(str(label), []).append((str(name), float(mentions)))
+    entity_panels = [(label, tuple(items)) for label, items in panels.items()][:ENTITY_PANELS]
     return ReportData(
         warehouse=warehouse,
         generated_at=now.strftime("%Y-%m-%d %H:%M UTC"),
@@ -298,7 +303,9 @@ def _runs_table(runs: Sequence[dict[str, Any]]) -> str:
         f"<td class=num>{_esc(r['attempt'])}</td>"
         f"<td class=num>{r['pages_published']:,}</td><td class=num>{r['pages_quarantined']:,}</td>"
         f"<td class=num>{r['checks']:,}</td><td class=num>{r['failed_errors']:,}</td>"
-        f"<td class=num>{r['failed_warnings']:,}</td><td>{_badge(r['validation_status'])}</td>"
+        f"<td class=num>{r['failed_warnings']:,}</td><td>{_badge(r['validation_status'])}"
+        + (f' <a href="{_esc(r["docs_href"])}">data docs</a>' if r.get("docs_href") else "")
+        + "</td>"
         f"<td>{_esc(str(r['finished_at'])[:19])}</td>"
         f"<td class=num>{float(r['total_seconds'] or 0):.1f}</td></tr>"
         for r in runs
@@ -476,6 +483,20 @@ views <code>channel_summary</code>, <code>entity_summary</code>,
 # Writing
 
 
+def with_data_docs_links(data: ReportData, root: str) -> ReportData:
+    """Link each run to its Great Expectations Data Docs, where the validation wrote them.
+
+    The link is relative (report/ and quality/ are siblings in the warehouse), so it keeps
+    working offline and after the warehouse folder is moved.
+    """
+    runs = []
+    for run in data.runs:
+        docs = os.path.join(WarehouseLayout(root).docs_dir, str(run["run_id"]), "index.html")
+        href = f"../quality/data_docs/{run['run_id']}/index.html" if os.path.exists(docs) else None
+        runs.append({**run, "docs_href": href})
+    return replace(data, runs=tuple(runs))
+
+
 def write_report(warehouse_dir: str, *, now: datetime | None = None) -> str:
     """Write ``<warehouse>/report/index.html`` from the catalog; returns its path.
 
@@ -487,7 +508,8 @@ def write_report(warehouse_dir: str, *, now: datetime | None = None) -> str:
         data = collect(con, root, now or datetime.now(UTC))
     finally:
         con.close()
-    out_dir = os.path.join(root, "report")
+    data = with_data_docs_links(data, root)
+    out_dir = WarehouseLayout(root).report_dir
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "index.html")
     tmp = f"{path}.tmp-{os.getpid()}"

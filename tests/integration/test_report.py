@@ -29,6 +29,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("report") / "warehouse"
     build_demo_warehouse(str(root))
+    docs = root / "quality" / "data_docs" / "2024-05-01"  # as the validation writes them
+    docs.mkdir(parents=True)
+    (docs / "index.html").write_text("<html>data docs</html>")
     return Path(write_report(str(root), now=datetime(2024, 5, 2, 7)))
 
 
@@ -85,6 +88,13 @@ def test_headlines_and_charts_show_the_warehouse(report: Path) -> None:
         "Gaza ceasefire talks",
         "A blog post with no channel",
     ]
+
+
+def test_runs_link_to_their_data_docs_where_they_exist(report: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]+)">data docs</a>', html)
+    assert links == ["../quality/data_docs/2024-05-01/index.html"]  # none written for 05-02
+    assert (report.parent / links[0]).resolve().exists()
 
 
 def test_text_from_pages_is_escaped(tmp_path: Path) -> None:
