@@ -1,0 +1,106 @@
+"""The fast paths of the performance work give the same answers as the general code they bypass."""
+
+from __future__ import annotations
+
+import gc
+import os
+import posixpath
+from pathlib import Path
+
+import pytest
+
+from etl import pipeline, storage
+
+
+def _glob_discovery(root: str) -> list[str]:
+    """What discovery returned before its local fast path: fsspec glob + one isfile each."""
+    fs, path = storage.filesystem(root)
+    found = fs.glob(posixpath.join(path, "**", "*.txt"))
+    return sorted(p for p in found if storage._is_regular_file(fs, p))
+
+
+def _tree(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    for rel in ("a.txt", "sub/b.txt", "sub/deeper/c.txt", ".hidden.txt", ".hdir/d.txt", "x.md"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("Title\n", encoding="utf-8")
+    (root / "folder.txt").mkdir()
+    (root / "folder.txt" / "inner.txt").write_text("t\n", encoding="utf-8")
+    os.symlink(root / "a.txt", root / "link.txt")
+    os.symlink(root / "missing", root / "broken.txt")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "e.txt").write_text("t\n", encoding="utf-8")
+    os.symlink(outside, root / "linked_dir")
+    return root
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_local_discovery_matches_the_fsspec_glob(tmp_path: Path, suffix: str) -> None:
+    root = str(_tree(tmp_path)) + suffix
+    refs = storage.discover_pages(root)
+    assert [r.path for r in refs] == _glob_discovery(root)
+    assert {r.page_id for r in refs} >= {"a", "b", "c", ".hidden", "d", "link", "inner"}
+
+
+def test_plain_open_reads_what_fsspec_reads(tmp_path: Path) -> None:
+    page = tmp_path / "p.txt"
+    page.write_bytes(b"\xef\xbb\xbfTitle\r\nbody\n" * 100)
+    local = storage.read_page_bytes(str(page), limit=50)
+    via_url = storage.read_page_bytes(f"file://{page}", limit=50)
+    assert local == via_url
+
+
+def _plan(batches: list[list[tuple[str, str, str | None]]]) -> pipeline.RunPlan:
+    return pipeline.RunPlan(
+        run_id="r",
+        logical_date=None,
+        ingested_at="2024-05-01T00:00:00",
+        started_at="2024-05-01T00:00:00",
+        entity_backend="rules",
+        pages_seen=sum(len(b) for b in batches),
+        batches=batches,
+    )
+
+
+def test_a_pool_task_gets_only_its_own_batch() -> None:
+    batches = [[("p1", "/a", None)], [("p2", "/b", "x"), ("p3", "/c", None)], [("p4", "/d", None)]]
+    plan = _plan(batches)
+    slim = pipeline._plan_for_batch(plan, 1)
+    assert slim.batches[1] == batches[1]
+    assert slim.batches[0] == [] and slim.batches[2] == []
+    assert slim.batch_count == plan.batch_count
+    assert {k: v for k, v in vars_of(slim).items() if k != "batches"} == {
+        k: v for k, v in vars_of(plan).items() if k != "batches"
+    }
+    assert plan.batches == batches  # the caller's plan is not changed
+
+
+def vars_of(plan: pipeline.RunPlan) -> dict[str, object]:
+    return {name: getattr(plan, name) for name in plan.__slots__}  # type: ignore[attr-defined]
+
+
+def test_a_batch_of_unchanged_pages_loads_no_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl.config import settings_from_env
+    from etl.storage import read_page_bytes
+
+    page = tmp_path / "in" / "p.txt"
+    page.parent.mkdir()
+    page.write_text("Title\n", encoding="utf-8")
+    sha = read_page_bytes(str(page), 1000).sha256
+    settings = settings_from_env(
+        {}, input=str(page.parent), warehouse=str(tmp_path / "wh"), entity_backend="rules"
+    )
+
+    def _no_backend(name: str) -> None:
+        raise AssertionError("the backend must not be loaded for unchanged pages")
+
+    monkeypatch.setattr(pipeline, "_entity_backend", _no_backend)
+    thresholds = gc.get_threshold()
+    result = pipeline.process_batch(settings, _plan([[("p", str(page), sha)]]), 0)
+    assert gc.get_threshold() == thresholds  # the batch's GC setting does not leak out
+    assert (result.pages, result.skipped, result.published, result.staged) == (1, 1, 0, {})
+    assert set(result.rows) >= {"videos", "comments", "links", "entities", "quarantine"}
+    assert not any(result.rows.values())
