@@ -127,8 +127,8 @@ def _per_table(run: ExpectationRun, checked: int) -> ExpectationRun:
 
 
 def _count(con: Any, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(row[0]) if row else 0
+    ((count,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    return int(count)
 
 
 def _locate(
@@ -336,12 +336,12 @@ def _drift_outcomes(con: Any, wh: Any, run_id: str | None) -> list[ExpectationOu
             flags = con.sql(
                 f"SELECT CAST(({rule.share_sql}) AS INTEGER) AS matches FROM {rule.table}"
             ).to_arrow_table()
-            row = history.execute(
+            ((count, past_share),) = history.execute(
                 f"SELECT count(*), avg(CAST(({rule.share_sql}) AS DOUBLE)) FROM {rule.table} "
                 "WHERE run_id IS DISTINCT FROM ?",
                 [run_id],
-            ).fetchone()
-            past_pages, past_share = (int(row[0]), row[1]) if row else (0, None)
+            ).fetchall()
+            past_pages = int(count)
             enough = flags.num_rows >= rule.min_pages and past_pages >= rule.min_pages
             floor = (
                 float(past_share) * (1 - rule.max_drop)
