@@ -13,6 +13,7 @@ from typing import Literal
 from etl.parse.comments.base import Draft
 from etl.parse.comments.blog import (
     is_blogger_start,
+    is_split_says_start,
     is_wordpress_start,
     parse_blogger,
     parse_wordpress,
@@ -84,6 +85,8 @@ def _style_at(stripped: Sequence[str], index: int, end: int) -> CommentStyle | N
         return None
     if line.endswith(("avatar", "Avatar")) and is_avatar_start(stripped, index):
         return "substack"
+    if is_split_says_start(stripped, index, end):
+        return "wordpress"
     if line[0].isdigit() and ITEM_RE.match(line):
         return "ordered"
     if line[0] == "@" and split_glued_handle(line) is not None:

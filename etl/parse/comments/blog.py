@@ -26,6 +26,7 @@ SAYS_RE = re.compile(
     r"\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_LONE_SAYS = frozenset({"says:", "said:", "dice:", "sagt:", "dit :", "dit:", "говорит:", "каже:"})
 _SAYS_VERBS = (
     "says",
     "said",
@@ -76,10 +77,35 @@ def is_blogger_start(stripped: Sequence[str], index: int) -> bool:
     return SAID_RE.match(stripped[index]) is not None
 
 
+def is_split_says_start(stripped: Sequence[str], index: int, end: int) -> bool:
+    """A name line followed by a lone ``says:`` line (themes that wrap the verb in its own tag)."""
+    following = _next_nonblank(stripped, index + 1, end)
+    return (
+        following is not None
+        and stripped[following].casefold() in _LONE_SAYS
+        and 0 < len(stripped[index].split()) <= _MAX_BARE_NAME_WORDS
+        and not stripped[index].endswith((".", "!", "?", ":"))
+    )
+
+
+def _join_split_says(stripped: Sequence[str], start: int, end: int) -> list[str]:
+    """A copy of ``stripped`` where ``Name`` + ``says:`` lines read as one ``Name says:`` line."""
+    joined = list(stripped)
+    for index in range(start, end):
+        if joined[index] and is_split_says_start(joined, index, end):
+            following = _next_nonblank(joined, index + 1, end)
+            if following is not None:
+                joined[index] = f"{joined[index]} {joined[following]}"
+                joined[following] = ""
+    return joined
+
+
 def parse_wordpress(
     lines: Sequence[str], stripped: Sequence[str], start: int, end: int
 ) -> list[Draft]:
     """WordPress comments in ``lines[start:end]``; replies nest by indentation when shown."""
+    if any(stripped[i].casefold() in _LONE_SAYS for i in range(start, end)):
+        stripped = _join_split_says(stripped, start, end)
     starts = [i for i in range(start, end) if _wordpress_head(stripped, i, start, end)]
     drafts: list[Draft] = []
     stack: list[tuple[int, int]] = []

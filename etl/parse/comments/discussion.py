@@ -118,12 +118,13 @@ def parse_re_subjects(
 
 
 def is_name_then_date_start(stripped: Sequence[str], index: int, end: int) -> bool:
-    """A bare name line with a date line under it (WordPress/Blogger themes without ``says:``)."""
+    """A bare name line with a date line under it (WordPress/Blogger themes without ``says:``,
+    Substack dumps without avatar lines: ``Name`` / ``May 3``)."""
     line = stripped[index]
     if not _looks_like_name(line):
         return False
     following = _skip_blank(stripped, index + 1, end)
-    return following < end and is_date_line(stripped[following])
+    return following < end and _is_stamp(stripped[following])
 
 
 def _looks_like_name(line: str) -> bool:

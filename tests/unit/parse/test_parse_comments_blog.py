@@ -64,3 +64,16 @@ def test_moderation_notice_is_not_comment_text() -> None:
         "Ann says:\nMay 4, 2024\nYour comment is awaiting moderation.\nHi\nReply to Ann"
     )
     assert [d.text for d in parse_wordpress(lines, stripped, 0, len(lines))] == ["Hi"]
+
+
+def test_says_on_its_own_line() -> None:
+    lines, stripped = _stripped(
+        "Maria Gonzalez\nsays:\nMarch 3, 2024 at 9:14 pm\nThank you.\nReply\n"
+        "Tom\nsays:\nMay 1, 2024\nOk"
+    )
+    drafts = parse_wordpress(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text, d.first + 1) for d in drafts] == [
+        ("Maria Gonzalez", "March 3, 2024 at 9:14 pm", "Thank you.", 1),
+        ("Tom", "May 1, 2024", "Ok", 6),
+    ]
+    assert stripped[1] == "says:"  # the caller's lines are not modified

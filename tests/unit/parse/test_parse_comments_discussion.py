@@ -55,3 +55,14 @@ def test_name_line_then_date_line() -> None:
         ("Helen Park", "May 4, 2024 at 10:12 am", "Lovely video."),
         ("Tom", "5 May 2024 at 08:00", "Thanks!\nSecond line"),
     ]
+
+
+def test_substack_without_avatar_lines_name_then_short_stamp() -> None:
+    lines, stripped = _split(
+        "Mark Ellison\nMay 2\nOur paper closed.\nReply\nPriya N\n3d\nSame here."
+    )
+    drafts = parse_name_date(lines, stripped, 0, len(lines))
+    assert [(d.author, d.posted, d.text) for d in drafts] == [
+        ("Mark Ellison", "May 2", "Our paper closed."),
+        ("Priya N", "3d", "Same here."),
+    ]
