@@ -266,9 +266,10 @@ def readonly_config(warehouse_dir: str) -> dict[str, str | bool | int | float | 
 def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
     """A read-only connection that can read the warehouse's live table files and nothing else.
 
-    No other file can be read or written, nothing can be attached, extensions cannot be installed
+    No other file can be read, no file can be created or attached, extensions cannot be installed
     or loaded, and the configuration is locked so a query cannot loosen any of this (see
-    ``lock_down``). Raises UsageError when there is no catalog.
+    etl/sql/bi_lockdown.sql and docs/bi.md for the one write DuckDB cannot refuse). Raises
+    UsageError when there is no catalog.
 
     The catalog is attached to a private in-memory database rather than opened directly: DuckDB
     shares one instance between all connections of a process that open the same file, so while
@@ -311,12 +312,12 @@ def attach_statements(catalog: str) -> list[str]:
 
 
 def lock_down(con: Any) -> None:
-    """Run the lockdown on a fresh connection to the catalog; idempotent.
+    """Run the lockdown on a connection whose default database is the catalog; idempotent.
 
     ``con`` is a DuckDB connection or anything with its ``execute`` (a duckdb-engine DBAPI
-    connection in a SQLAlchemy ``connect`` event). DuckDB shares one database instance between
-    the connections of a process that open the same file, and the settings are per instance, so
-    a second connection finds the instance already locked: verify that instead of failing.
+    connection in a SQLAlchemy ``connect`` event). Settings are per DuckDB instance, and a
+    connection that opened the catalog file directly may share an instance another connection
+    already locked: verify that instead of failing on the locked SETs.
     """
     locked = con.execute(
         "SELECT current_setting('lock_configuration'), current_setting('enable_external_access')"

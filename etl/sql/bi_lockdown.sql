@@ -4,7 +4,9 @@
 -- absolute form from the catalog's own path and from file_search_path.
 -- Afterwards the connection can read exactly those files and nothing else on the machine:
 -- no other file (read_csv('/etc/passwd'), the manifest), no new file written (COPY, EXPORT),
--- no ATTACH, no extension INSTALL/LOAD, and no SET can loosen it (lock_configuration).
+-- no file ATTACHed, no extension INSTALL/LOAD, and no SET can loosen it (lock_configuration).
+-- allowed_paths does not tell reads from writes, so COPY ... (USE_TMP_FILE false) onto one of
+-- these very files is the one write left: give BI users no write permission on the warehouse.
 SET VARIABLE etl_warehouse_files = (
     SELECT list(DISTINCT p ORDER BY p) FROM (
         SELECT f.path AS p FROM _catalog_files f
