@@ -68,7 +68,7 @@ def strong_start_style(stripped: Sequence[str], index: int, end: int) -> Comment
     first = line[0]
     if first in "•·" and is_mirror_start(stripped, index):
         return "mirror"
-    if ("said" in line or "Said" in line) and is_blogger_start(stripped, index):
+    if ("said" in line or "Said" in line) and is_blogger_start(stripped, index, strict=True):
         return "blogger"
     if ":" in line and is_wordpress_start(stripped, index, end):
         return "wordpress"

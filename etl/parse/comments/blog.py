@@ -72,9 +72,20 @@ def is_wordpress_start(stripped: Sequence[str], index: int, end: int) -> bool:
     return following is not None and is_date_line(stripped[following])
 
 
-def is_blogger_start(stripped: Sequence[str], index: int) -> bool:
-    """``Name said...`` (also ``said…``)."""
-    return SAID_RE.match(stripped[index]) is not None
+def is_blogger_start(stripped: Sequence[str], index: int, *, strict: bool = False) -> bool:
+    """``Name said...`` (also ``said…``).
+
+    ``strict`` (used to find a comment section without a header) also wants the name to look
+    like one - up to four capitalised words - so prose such as "And then he said…" is not a
+    comment.
+    """
+    match = SAID_RE.match(stripped[index])
+    if match is None:
+        return False
+    if not strict:
+        return True
+    words = match.group("name").split()
+    return len(words) <= _MAX_BARE_NAME_WORDS and all(not w[0].islower() for w in words)
 
 
 def is_split_says_start(stripped: Sequence[str], index: int, end: int) -> bool:

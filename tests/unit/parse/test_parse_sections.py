@@ -179,3 +179,9 @@ def test_related_heading_after_blank_line_closes_the_comment_region() -> None:
     )
     body = read_body(lines, stripped, 1)
     assert (body.comments_start, body.comments_end, body.footer_line) == (4, 6, None)
+
+
+def test_prose_ending_in_said_is_not_a_headerless_comment_section() -> None:
+    lines, stripped = _split("T\nA video.\nAnd then he said…\nthe rest of the story.")
+    body = read_body(lines, stripped, 1)
+    assert body.comments_start is None and body.desc_end == 4
