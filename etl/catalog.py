@@ -250,6 +250,13 @@ def record_catalog_files(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> 
         | set(manifest.seeds.values())
     )
     con.execute("CREATE TABLE _catalog_files (path VARCHAR NOT NULL)")
+    con.execute(
+        "COMMENT ON TABLE _catalog_files IS 'Internal: the Parquet files the views of this catalog "
+        "read, relative to the warehouse root; the read-only lockdown allows exactly these.'"
+    )
+    con.execute(
+        "COMMENT ON COLUMN _catalog_files.path IS 'File path relative to the warehouse root.'"
+    )
     if files:
         con.execute("INSERT INTO _catalog_files SELECT unnest(?::VARCHAR[])", [files])
 
