@@ -321,10 +321,11 @@ def run_key_rules(tables: tuple[str, ...] = DATA_TABLES) -> list[Rule]:
             col.name for col in c.columns if col.checks.get("unique") and col.name != key
         ]
         for col in unique_cols:
+            # Aggregate first: a run's entities can be millions of rows, its duplicates few.
             sql = (
                 f"SELECT x.{key} AS key, x.video_id, '{col}=' || x.{col} || ' appears ' "
-                f"|| count(*) OVER (PARTITION BY x.{col}) || ' times' AS detail FROM {table} x "
-                f"QUALIFY count(*) OVER (PARTITION BY x.{col}) > 1"
+                f"|| d.n || ' times' AS detail FROM {table} x JOIN (SELECT {col}, count(*) AS n "
+                f"FROM {table} GROUP BY {col} HAVING count(*) > 1) d ON d.{col} = x.{col}"
             )
             rules.append(
                 Rule(
