@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from etl.query import run_query
-from tests.conftest import REAL_SEED
+from tests.conftest import REAL_SEED, SEED_PAGES
 
 pytestmark = pytest.mark.slow
 
@@ -43,16 +43,20 @@ def _rows(warehouse: Path, sql: str) -> list[tuple[object, ...]]:
     return run_query(str(warehouse), sql)[1]
 
 
-@pytest.fixture
-def published(
-    seed_input: Path, warehouse_dir: Path
+@pytest.fixture(scope="module")
+def published_once(
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    """One real `etl run` per module; tests get private copies (the catalog survives a move)."""
+    base = tmp_path_factory.mktemp("published")
+    landing, warehouse = base / "landing", base / "warehouse"
+    shutil.copytree(SEED_PAGES, landing)
     result = etl(
         "run",
         "--input",
-        str(seed_input),
+        str(landing),
         "--warehouse",
-        str(warehouse_dir),
+        str(warehouse),
         "--entities",
         "rules",
         "--logical-date",
@@ -60,7 +64,17 @@ def published(
         "--no-progress",
     )
     assert result.returncode == 0, result.stderr
-    return seed_input, warehouse_dir, result
+    return landing, warehouse, result
+
+
+@pytest.fixture
+def published(
+    published_once: tuple[Path, Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    landing, warehouse, result = published_once
+    shutil.copytree(landing, tmp_path / "landing")
+    shutil.copytree(warehouse, tmp_path / "warehouse")
+    return tmp_path / "landing", tmp_path / "warehouse", result
 
 
 def test_run_publishes_every_page_or_quarantines_it(
@@ -116,8 +130,10 @@ def test_the_real_seed_page_is_read_exactly(
 
 def test_rerun_of_the_same_date_writes_identical_bytes(
     published: tuple[Path, Path, subprocess.CompletedProcess[str]],
+    published_once: tuple[Path, Path, subprocess.CompletedProcess[str]],
 ) -> None:
-    landing, warehouse, _ = published
+    _, warehouse, _ = published
+    landing = published_once[0]  # the very files the first run read (source_file is in the rows)
     before = _data_files(warehouse)
     videos_before = _rows(warehouse, "SELECT * FROM videos ORDER BY video_id")
     again = etl(
