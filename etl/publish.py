@@ -273,6 +273,9 @@ def _promote(wh: Warehouse, staged_rel: str, table: str, run_id: str) -> str:
     else:
         wh.fs.makedirs(dst.rsplit("/", 1)[0], exist_ok=True)
         wh.fs.mv(src, dst)
+        if is_local(wh.fs):
+            # Published files are immutable: read-only, so a reader's COPY cannot overwrite one.
+            os.chmod(dst, 0o444)
     return final_rel
 
 
