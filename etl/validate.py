@@ -17,8 +17,9 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -27,6 +28,9 @@ from etl.contracts import DATA_TABLES
 from etl.validation import specs as sp
 from etl.validation import violations as vx
 from etl.validation.engine import SAMPLE_SIZE, ExpectationRun, frame, run_suite
+
+if TYPE_CHECKING:
+    from etl.publish import Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -126,13 +130,13 @@ def _per_table(run: ExpectationRun, checked: int) -> ExpectationRun:
     )
 
 
-def _count(con: Any, table: str) -> int:
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     ((count,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
     return int(count)
 
 
 def _locate(
-    con: Any, table_name: str, table: pa.Table, run: ExpectationRun
+    con: duckdb.DuckDBPyConnection, table_name: str, table: pa.Table, run: ExpectationRun
 ) -> list[dict[str, Any]]:
     """Failing rows of a table expectation with key, page, source file, line and value."""
     if run.success or not run.positions:
@@ -216,7 +220,7 @@ def outcome(
 
 
 def audit_run(
-    wh: Any, staged: Mapping[str, list[str]], *, run_id: str | None = None
+    wh: Warehouse, staged: Mapping[str, list[str]], *, run_id: str | None = None
 ) -> BatchValidation:
     """Run-level checks over all staged files of a run.
 
@@ -257,7 +261,7 @@ def audit_run(
     return BatchValidation(outcomes=tuple(outcomes), seconds=round(time.perf_counter() - start, 4))
 
 
-def _read(wh: Any, rel: str) -> pa.Table:
+def _read(wh: Warehouse, rel: str) -> pa.Table:
     with wh.fs.open(wh.layout.join(rel), "rb") as handle:
         return pq.read_table(handle)
 
@@ -280,7 +284,7 @@ def schema_frame(schemas: Mapping[str, Sequence[tuple[str, pa.Schema]]]) -> pa.T
 
 
 def _schema_outcomes(
-    wh: Any, staged: Mapping[str, list[str]], tables: tuple[str, ...]
+    wh: Warehouse, staged: Mapping[str, list[str]], tables: tuple[str, ...]
 ) -> list[ExpectationOutcome]:
     """Each staged table's file schemas against its contract (one suite per table)."""
     out = []
@@ -317,7 +321,9 @@ def _plain_rows(
     return rows
 
 
-def _drift_outcomes(con: Any, wh: Any, run_id: str | None) -> list[ExpectationOutcome]:
+def _drift_outcomes(
+    con: duckdb.DuckDBPyConnection, wh: Warehouse, run_id: str | None
+) -> list[ExpectationOutcome]:
     """Each drift rule: the run's share of matching pages against the published history's."""
     from etl.catalog import view_statements
     from etl.publish import read_manifest
@@ -327,9 +333,8 @@ def _drift_outcomes(con: Any, wh: Any, run_id: str | None) -> list[ExpectationOu
     if not rules:
         return out
     manifest = read_manifest(wh)
-    history = vx.connect({})
+    history = duckdb.connect(config={"file_search_path": wh.local_root})
     try:
-        history.execute(f"SET file_search_path = '{wh.local_root}'")
         for stmt in view_statements(manifest):
             history.execute(stmt)
         for rule in rules:
@@ -385,7 +390,7 @@ class DataDocs:
 
 
 def write_data_docs(
-    wh: Any,
+    wh: Warehouse,
     run_id: str,
     staged: Mapping[str, list[str]],
     audit: BatchValidation,
@@ -425,7 +430,7 @@ def write_data_docs(
     return DataDocs(index=index, seconds=seconds)
 
 
-def _is_local(wh: Any) -> bool:
+def _is_local(wh: Warehouse) -> bool:
     from etl.storage import is_local
 
     return bool(is_local(wh.fs))

@@ -29,8 +29,12 @@ VIOLATION_COLUMNS = (
 
 
 def connect(tables: Mapping[str, pa.Table]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with ``tables`` registered under their names (no copy)."""
-    con = duckdb.connect()
+    """An in-memory DuckDB connection with ``tables`` registered under their names (no copy).
+
+    One thread: batches are validated inside the pipeline's worker processes, which already use
+    every core; more threads per worker would only contend with the other workers.
+    """
+    con = duckdb.connect(config={"threads": 1})
     for name, table in tables.items():
         con.register(name, table)
     return con

@@ -136,3 +136,8 @@ def test_comment_count_must_match_comment_rows(batch: dict[str, pa.Table]) -> No
     outcome = _failed(report)[rule]
     assert outcome.unexpected_count == 4
     assert set(report.failing_pages) == {f"p{n}" for n in range(4)}
+
+
+def test_empty_batch_passes() -> None:
+    report = _validate(make_tables([]))
+    assert _failed(report) == {} and report.failing_pages == {}
