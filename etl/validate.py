@@ -412,7 +412,15 @@ def write_data_docs(
     rows += [_asdict(o) for o in audit.outcomes]
     seeds = {_PLATFORM_SEED: platforms} if platforms else None
     registry = docs.spec_registry(seeds)
-    results = docs.suite_results(run_id, docs.aggregate(rows), registry)
+    aggregates = docs.aggregate(rows)
+    for agg in aggregates:  # the run's failures, one line each (warnings are reported, not fatal)
+        if not agg.success:
+            where = _first_location(agg.sample)
+            log.warning(
+                "run %s: %s expectation failed: %s / %s: %s%s",
+                run_id, agg.severity, agg.table_name, agg.expectation, agg.observed_value, where,
+            )  # fmt: skip
+    results = docs.suite_results(run_id, aggregates, registry)
     if _is_local(wh):
         index = docs.write_site(wh.layout.docs_dir, run_id, results, registry)
     else:  # object storage: render locally, then upload the finished site
@@ -428,6 +436,17 @@ def write_data_docs(
     seconds = round(time.perf_counter() - start, 4)
     log.info("data docs for run %s: %s (%.2fs)", run_id, index, seconds)
     return DataDocs(index=index, seconds=seconds)
+
+
+def _first_location(sample: Sequence[Mapping[str, Any]]) -> str:
+    """`` (first: <file>:<line> key <key>)`` for a log line, from a failure sample."""
+    if not sample:
+        return ""
+    first = sample[0]
+    place = first.get("source_file") or first.get("file") or "?"
+    line = f":{first['line']}" if first.get("line") is not None else ""
+    key = first.get("key") or first.get("column_name")
+    return f" (first: {place}{line}{f' key {key}' if key else ''})"
 
 
 def _is_local(wh: Warehouse) -> bool:

@@ -106,7 +106,10 @@ def test_clean_run_publishes_with_results_and_data_docs(landing: Path, warehouse
 
 
 def test_bad_label_quarantines_only_that_page(
-    landing: Path, warehouse_dir: Path, monkeypatch: pytest.MonkeyPatch
+    landing: Path,
+    warehouse_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     victim = ids.video_id(PAGES[1])
 
@@ -143,6 +146,12 @@ def test_bad_label_quarantines_only_that_page(
         "WHERE expectation = 'expect_column_values_to_be_in_set(label)' AND NOT success",
     )
     assert count > 0 and PAGES[1] in sample and "ALIEN" in sample and str(landing) in sample
+    reported = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(
+        "error expectation failed: entities / expect_column_values_to_be_in_set(label)" in m
+        and PAGES[1] in m
+        for m in reported
+    ), reported
 
 
 def test_duplicate_key_and_orphan_are_not_published(
