@@ -608,6 +608,7 @@ def run_bench(config: BenchConfig, echo: Callable[[str], None] = print) -> dict[
     result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     config.out.parent.mkdir(parents=True, exist_ok=True)
     config.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    config.out.with_suffix(".md").write_text(markdown_summary(result), encoding="utf-8")
     echo(format_report(result))
     echo(f"results written to {config.out}")
     return result
@@ -702,6 +703,63 @@ def format_report(result: dict[str, Any]) -> str:
         mark = {True: "met", False: "NOT MET", None: "n/a"}[check["met"]]
         lines.append(f"  [{mark:>7}] {check['target']}: measured {check['measured']}")
     return "\n".join(lines)
+
+
+def markdown_summary(result: dict[str, Any]) -> str:
+    """The headline figures as a Markdown table (pasted into bench/README.md)."""
+    corpus, floor = result["corpus"], result["floor"]
+    load = result["state_before"]["load_average"]
+    lines = [
+        f"{corpus['pages']:,} pages, {corpus['bytes'] / 1e6:,.0f} MB, "
+        f"{result['machine']['cpu_count']} cores, load average before {load}, "
+        f"{result['started_at']}",
+        "",
+        "| measurement | pages/s | MB/s | seconds | peak RSS MB (main / workers) | x floor |",
+        "|---|---|---|---|---|---|",
+        f"| floor (read bytes) | {floor['pages_per_second']:,.0f} | {floor['mb_per_second']:.0f} "
+        f"| {floor['seconds']:.1f} | - | 1 |",
+    ]
+    for backend, entry in result["pipelines"].items():
+        first = entry["first"]
+        workers = ", ".join(f"{w:.0f}" for w in first.get("peak_rss_children_mb", [])[:2])
+        rss = f"{first['peak_rss_mb']:,.0f} ({first.get('peak_rss_main_mb', 0):.0f} / {workers})"
+        lines.append(
+            f"| pipeline [{backend}], {entry['pages']:,} pages | {entry['pages_per_second']:,.0f} "
+            f"| {entry['mb_per_second']:.1f} | {entry['seconds']:.1f} | {rss} "
+            f"| {entry['ratio_to_floor']} |"
+        )
+        inc = entry.get("incremental")
+        if inc:
+            for key, label in (("unchanged", "unchanged re-run"), ("changed_1pct", "1% changed")):
+                run = inc[key]
+                ratio = inc[f"{key.split('_')[0]}_ratio_to_first"]
+                lines.append(
+                    f"| {label} [{backend}] | {entry['pages'] / run['wall_seconds']:,.0f} | - "
+                    f"| {run['wall_seconds']:.1f} ({ratio:.1%} of first) "
+                    f"| {run['peak_rss_mb']:,.0f} | - |"
+                )
+        if "spacy_bare" in entry:
+            bare = entry["spacy_bare"]
+            lines.append(
+                f"| bare spaCy model, same texts, {bare['n_process']} processes "
+                f"| {bare['pages_per_second']:,.1f} | - | {bare['seconds']:.1f} | - | - |"
+            )
+            lines.append(f"| pipeline / bare model time | {entry['ratio_to_bare_model']} | | | | |")
+    lines.append("")
+    for backend, entry in result["pipelines"].items():
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in entry["stage_seconds"].items())
+        lines.append(
+            f"- [{backend}] stage seconds (summed over workers): {stages}; validation "
+            f"{entry['validation_share']:.0%} of the run's time; CPU use "
+            f"{entry['first']['cpu_utilisation']:.0%} of the cores; status "
+            f"{entry['first']['status']}"
+        )
+        queries = ", ".join(
+            f"{name} {q['min_seconds'] * 1000:.0f} ms" if "min_seconds" in q else f"{name} error"
+            for name, q in entry["queries"].items()
+        )
+        lines.append(f"- [{backend}] queries (best of {QUERY_REPEATS}): {queries}")
+    return "\n".join(lines) + "\n"
 
 
 def _row(label: str, rates: dict[str, Any], rss: float | None, ratio: float | None) -> str:
