@@ -27,6 +27,7 @@ SAYS_RE = re.compile(
     re.IGNORECASE,
 )
 _LONE_SAYS = frozenset({"says:", "said:", "dice:", "sagt:", "dit :", "dit:", "говорит:", "каже:"})
+_MAX_LONE_SAYS_CHARS = max(map(len, _LONE_SAYS))
 _SAYS_VERBS = (
     "says",
     "said",
@@ -61,8 +62,11 @@ def _says(line: str) -> re.Match[str] | None:
 def is_wordpress_start(stripped: Sequence[str], index: int, end: int) -> bool:
     """``Name says:`` with a date on the same or the next non-blank line."""
     match = _says(stripped[index])
-    if match is None:
-        return False
+    return match is not None and _is_dated(match, stripped, index, end)
+
+
+def _is_dated(match: re.Match[str], stripped: Sequence[str], index: int, end: int) -> bool:
+    """The ``Name says:`` line ``match`` (at ``index``) carries or is followed by a date."""
     rest = match.group("rest")
     if rest:
         return is_date_line(rest)
@@ -115,14 +119,23 @@ def parse_wordpress(
     lines: Sequence[str], stripped: Sequence[str], start: int, end: int
 ) -> list[Draft]:
     """WordPress comments in ``lines[start:end]``; replies nest by indentation when shown."""
-    if any(stripped[i].casefold() in _LONE_SAYS for i in range(start, end)):
+    # casefold never shortens a string, so longer lines cannot be a lone verb.
+    if any(
+        len(stripped[i]) <= _MAX_LONE_SAYS_CHARS and stripped[i].casefold() in _LONE_SAYS
+        for i in range(start, end)
+    ):
         stripped = _join_split_says(stripped, start, end)
-    starts = [i for i in range(start, end) if _wordpress_head(stripped, i, start, end)]
+    heads = {
+        i: match
+        for i in range(start, end)
+        if (match := _wordpress_head(stripped, i, start, end)) is not None
+    }
+    starts = list(heads)
     drafts: list[Draft] = []
     stack: list[tuple[int, int]] = []
     for number, first in enumerate(starts):
         block_end = starts[number + 1] if number + 1 < len(starts) else end
-        match = _says(stripped[first])
+        match = heads[first]
         author = match.group("name").strip() if match else None
         posted = (
             clean_stamp(match.group("on") or match.group("rest") or "") or None if match else None
@@ -144,19 +157,20 @@ def parse_wordpress(
     return drafts
 
 
-def _wordpress_head(stripped: Sequence[str], index: int, start: int, end: int) -> bool:
-    """An author line: dated, or a short bare ``Name says:`` after a Reply line or the header."""
-    if is_wordpress_start(stripped, index, end):
-        return True
+def _wordpress_head(
+    stripped: Sequence[str], index: int, start: int, end: int
+) -> re.Match[str] | None:
+    """An author line (its ``SAYS_RE`` match): dated, or a short bare ``Name says:`` after a
+    Reply line or the header."""
     match = _says(stripped[index])
-    if (
-        match is None
-        or match.group("rest")
-        or len(match.group("name").split()) > _MAX_BARE_NAME_WORDS
-    ):
-        return False
+    if match is None:
+        return None
+    if _is_dated(match, stripped, index, end):
+        return match
+    if match.group("rest") or len(match.group("name").split()) > _MAX_BARE_NAME_WORDS:
+        return None
     previous = _previous_nonblank(stripped, index - 1, start)
-    return previous is None or ACTION_LINE_RE.match(stripped[previous]) is not None
+    return match if previous is None or ACTION_LINE_RE.match(stripped[previous]) else None
 
 
 def parse_blogger(
