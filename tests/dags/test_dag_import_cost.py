@@ -17,7 +17,7 @@ from tests.dags.airflow_support import DAGS_FOLDER, airflow_env
 
 FORBIDDEN = ("etl", "pandas", "pyarrow", "duckdb", "great_expectations", "spacy")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow")]
 
 
 def imported_modules(dag_file: Path, home: Path) -> list[str]:

@@ -17,7 +17,7 @@ import pytest
 from etl.orchestration import published_tables
 from tests.dags.airflow_support import DAGS_FOLDER, airflow_env
 
-pytestmark = pytest.mark.slow  # one Airflow subprocess parsing dags/ (5-8 s)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow")]  # one DagBag subprocess
 
 _DESCRIBE = """
 import json, sys
@@ -52,7 +52,7 @@ print("DAGS_JSON=" + json.dumps(out))
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def dags(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("airflow_home_parse")
     proc = subprocess.run(

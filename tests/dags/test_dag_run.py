@@ -7,8 +7,6 @@ task and keep publish from running.
 
 from __future__ import annotations
 
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ from tests.dags.airflow_support import (
     task_states,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow")]  # each about 20-40 s
 
 COMPARED = (*DATA_TABLES, "quarantine")
 BATCH_SIZE = 5
@@ -45,87 +43,56 @@ def table_files(warehouse: Path) -> set[str]:
     }
 
 
-@dataclass(frozen=True)
-class FirstRun:
-    warehouse: Path
-    proc: subprocess.CompletedProcess[str]
-    airflow_run_id: str
-    state: str
-    rows: dict[str, list[tuple[Any, ...]]]
-    files: set[str]
-
-
-@pytest.fixture(scope="module")
-def first_run(
-    airflow_home: Path, landing: Path, tmp_path_factory: pytest.TempPathFactory
-) -> FirstRun:
-    warehouse = tmp_path_factory.mktemp("wh_dag")
-    proc = dags_test(
-        airflow_home,
-        "2024-05-01",
-        conf={"batch_size": BATCH_SIZE},
-        env={"ETL_INPUT": str(landing), "ETL_WAREHOUSE": str(warehouse)},
-    )
-    run_id, state = dag_run_of(airflow_home, "2024-05-01")
-    return FirstRun(warehouse, proc, run_id, state, table_rows(warehouse), table_files(warehouse))
-
-
-def test_dag_run_maps_batches_publishes_and_emits_assets(
-    first_run: FirstRun, airflow_home: Path, landing: Path
+def test_dag_run_equals_etl_run_and_a_rerun_changes_nothing(
+    airflow_home: Path, landing: Path, tmp_path: Path
 ) -> None:
-    assert first_run.proc.returncode == 0, first_run.proc.stdout[-4000:]
-    assert first_run.state == "success"
-    states = task_states(airflow_home, first_run.airflow_run_id)
+    """One scenario, one test: three steps share the first run's warehouse, and pytest-xdist's
+    grouping cannot be relied on to keep separate tests on one worker (pytest-xdist#1386)."""
+    warehouse = tmp_path / "wh_dag"
+    etl_env = {"ETL_INPUT": str(landing), "ETL_WAREHOUSE": str(warehouse)}
     pages = len(list(landing.glob("*.txt")))
     batches = -(-pages // BATCH_SIZE)
     assert batches >= 3
+
+    # 1. The DAG run: every mapped batch and every task succeeds, each table's asset is emitted.
+    proc = dags_test(airflow_home, "2024-05-01", conf={"batch_size": BATCH_SIZE}, env=etl_env)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    run_id, state = dag_run_of(airflow_home, "2024-05-01")
+    assert state == "success"
+    states = task_states(airflow_home, run_id)
     assert {k: v for k, v in states.items() if k[0] == "extract_transform"} == {
         ("extract_transform", n): "success" for n in range(batches)
     }
     for task in ("discover", "validate", "publish", "refresh_catalog"):
         assert states[(task, -1)] == "success", task
-    events = asset_events(airflow_home, first_run.airflow_run_id)
+    rows, files = table_rows(warehouse), table_files(warehouse)
+    assert rows["videos"] and rows["quarantine"]  # the empty page at least is quarantined
+    events = asset_events(airflow_home, run_id)
     assert set(events) == {f"video_pages.{t}" for t in published_tables()}
-    videos = len(first_run.rows["videos"])
     assert events["video_pages.videos"] == {
         "run_id": "2024-05-01",
         "status": "published",
         "generation": 1,
-        "rows": videos,
+        "rows": len(rows["videos"]),
     }
-    assert videos > 0 and first_run.rows["quarantine"]  # the empty page at least
-    # Task logs say what happened in numbers.
-    log = first_run.proc.stdout + first_run.proc.stderr
+    log = proc.stdout + proc.stderr  # task logs say what happened, in numbers
     assert f"discover 2024-05-01: {pages} pages in {landing}" in log
     assert "publish 2024-05-01: published, generation 1" in log
 
-
-def test_dag_warehouse_equals_etl_run(first_run: FirstRun, landing: Path, tmp_path: Path) -> None:
+    # 2. `etl run` on the same input and date (default batch size: one batch, not three).
     cli_wh = tmp_path / "wh_cli"
-    # `etl run` itself, in-process (default batch size: one batch instead of the DAG's three).
     args = ["run", "--input", str(landing), "--warehouse", str(cli_wh), "--entities", "rules"]
     assert main([*args, "--logical-date", "2024-05-01", "--no-progress", "--workers", "1"]) == 0
     cli_rows = table_rows(cli_wh)
     for table in COMPARED:
-        assert first_run.rows[table] == cli_rows[table], table
-    assert sum(len(r) for r in cli_rows.values()) > 0
+        assert rows[table] == cli_rows[table], table
 
-
-def test_second_run_of_the_same_date_changes_nothing(
-    first_run: FirstRun, airflow_home: Path, landing: Path
-) -> None:
-    proc = dags_test(
-        airflow_home,
-        "2024-05-01",
-        conf={"batch_size": BATCH_SIZE},
-        env={"ETL_INPUT": str(landing), "ETL_WAREHOUSE": str(first_run.warehouse)},
-    )
+    # 3. The same date again: same rows, same files, one runs row (attempt 2), no duplicates.
+    proc = dags_test(airflow_home, "2024-05-01", conf={"batch_size": BATCH_SIZE}, env=etl_env)
     assert proc.returncode == 0, proc.stdout[-4000:]
-    assert table_rows(first_run.warehouse) == first_run.rows
-    assert table_files(first_run.warehouse) == first_run.files
-    _, runs = run_query(
-        str(first_run.warehouse), "SELECT run_id, attempt, status FROM runs ORDER BY ALL"
-    )
+    assert table_rows(warehouse) == rows
+    assert table_files(warehouse) == files
+    _, runs = run_query(str(warehouse), "SELECT run_id, attempt, status FROM runs ORDER BY ALL")
     assert runs == [("2024-05-01", 2, "published")]
 
 
