@@ -102,13 +102,15 @@ def validate_batch(tables: Mapping[str, pa.Table], *, platforms: frozenset[str])
     con = vx.connect(present)
     try:
         for name, table in present.items():
-            runs = run_suite(name, _table_specs(name, seeds), frame(table))
+            runs = run_suite(name, _table_specs(name, seeds), frame(table), row_level=True)
             for run in runs:
                 rows = _locate(con, name, table, run)
                 collector.add(name, name, run, rows)
         rules, rule_specs = _rule_specs("batch")
         found = vx.violations(con, rules)
-        runs = run_suite(sp.CROSS_TABLE_SUITE, rule_specs, found.to_pandas(), locate=False)
+        runs = run_suite(
+            sp.CROSS_TABLE_SUITE, rule_specs, found.to_pandas(), locate=False, row_level=True
+        )
         for rule, run in zip(rules, runs, strict=True):
             checked = present[rule.table].num_rows if rule.table in present else 0
             rows = _rule_rows(found, rule.name)
@@ -239,7 +241,9 @@ def audit_run(
         try:
             rules, rule_specs = _rule_specs("run")
             found = vx.violations(con, rules)
-            runs = run_suite(sp.RUN_KEYS_SUITE, rule_specs, found.to_pandas(), locate=False)
+            runs = run_suite(
+                sp.RUN_KEYS_SUITE, rule_specs, found.to_pandas(), locate=False, row_level=True
+            )
             counts = {t: _count(con, t) for t in DATA_TABLES}
             outcomes += [
                 outcome(
@@ -256,7 +260,7 @@ def audit_run(
         for table in sp.AUDITED_RUN_TABLES:
             if staged.get(table):
                 data = pa.concat_tables(_read(wh, f) for f in staged[table])
-                runs = run_suite(table, _table_specs(table, ()), frame(data))
+                runs = run_suite(table, _table_specs(table, ()), frame(data), row_level=True)
                 outcomes += [outcome(table, table, r, _plain_rows(data, r)) for r in runs]
     return BatchValidation(outcomes=tuple(outcomes), seconds=round(time.perf_counter() - start, 4))
 
@@ -295,7 +299,7 @@ def _schema_outcomes(
                 files.append((rel, pq.read_schema(handle)))
         data = schema_frame({table: files})
         suite = sp.schema_suite_name(table)
-        runs = run_suite(suite, tuple(sp.schema_suite(table)), data.to_pandas())
+        runs = run_suite(suite, tuple(sp.schema_suite(table)), data.to_pandas(), row_level=True)
         columns = ("file", "column_name", "column_type")
         out += [outcome(table, suite, run, _plain_rows(data, run, columns)) for run in runs]
     return out

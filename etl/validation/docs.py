@@ -77,6 +77,8 @@ def aggregate(rows: Iterable[Mapping[str, Any]]) -> list[Aggregate]:
         observed = {m.get("observed_value") for m in members}
         if len(observed) == 1:
             observed_value = observed.pop()
+        elif suite in (sp.CROSS_TABLE_SUITE, sp.RUN_KEYS_SUITE):
+            observed_value = f"{unexpected} of {elements} rows violate the rule"
         else:
             observed_value = f"{unexpected} of {elements} rows unexpected"
         out.append(
