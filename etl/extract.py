@@ -67,10 +67,14 @@ def decode_page(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     if not raw.strip():
         raise PageRejected("empty", "page has no content")
     text = _decode_bom_unicode(raw)
+    may_have_controls = True
     if text is None:
-        _reject_binary(raw)
-        text = _decode_utf8_or_detect(raw)
-    text = _normalise(text)
+        has_control_bytes = _reject_binary(raw)
+        text, is_utf8 = _decode_utf8_or_detect(raw)
+        # In UTF-8, C0 controls and DEL are single bytes and never occur inside a multi-byte
+        # character: clean bytes give clean text, and the per-character scan is skipped.
+        may_have_controls = has_control_bytes or not is_utf8
+    text = _normalise(text, may_have_controls=may_have_controls)
     if not text.strip():
         raise PageRejected("empty", "page has only whitespace")
     return text
@@ -87,8 +91,11 @@ def _decode_bom_unicode(raw: bytes) -> str | None:
     return None
 
 
-def _reject_binary(raw: bytes) -> None:
-    """Raise ``binary`` for known binary signatures, NUL-laden or control-heavy content."""
+def _reject_binary(raw: bytes) -> bool:
+    """Raise ``binary`` for known binary signatures, NUL-laden or control-heavy content.
+
+    Returns whether ``raw`` may hold NUL or other control bytes (False only when none is there).
+    """
     if raw.startswith(_BINARY_MAGIC):
         raise PageRejected("binary", "content starts with a binary file signature")
     nuls = raw.count(b"\x00")
@@ -98,17 +105,21 @@ def _reject_binary(raw: bytes) -> None:
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_RATIO * len(sample):
         raise PageRejected("binary", f"{controls} control bytes in the first {len(sample)} bytes")
+    return bool(nuls or controls or len(sample) < len(raw))
 
 
-def _decode_utf8_or_detect(raw: bytes) -> str:
-    """Strict UTF-8 first (the common case, fast); otherwise charset-normalizer's best guess."""
+def _decode_utf8_or_detect(raw: bytes) -> tuple[str, bool]:
+    """Strict UTF-8 first (the common case, fast); otherwise charset-normalizer's best guess.
+
+    Returns the text and whether it was UTF-8.
+    """
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), True
     except UnicodeDecodeError:
         pass
     encoding = _detect_encoding(raw[:_DETECT_SAMPLE_BYTES])
     try:
-        return raw.decode(encoding)
+        return raw.decode(encoding), False
     except (UnicodeDecodeError, LookupError):
         # The sample decoded but the full page does not: the guess is not trustworthy.
         raise PageRejected("undecodable", f"not valid {encoding} beyond the sample") from None
@@ -132,12 +143,15 @@ def _detect_encoding(sample: bytes) -> str:
     return next((name for name in _PREFERRED_ON_TIE if name in tied), best.encoding)
 
 
-def _normalise(text: str) -> str:
-    """LF line ends, no leading BOM, no NUL/C0 control characters (tab and form feed kept)."""
+def _normalise(text: str, *, may_have_controls: bool = True) -> str:
+    """LF line ends, no leading BOM, no NUL/C0 control characters (tab and form feed kept).
+
+    ``may_have_controls=False`` (the caller saw no control byte) skips the control scan.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL_CHARS_RE.search(text):
+    if may_have_controls and _CONTROL_CHARS_RE.search(text):
         text = _CONTROL_CHARS_RE.sub("", text)
     return text

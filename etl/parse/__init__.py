@@ -51,7 +51,8 @@ def parse_page_strict(text: str) -> ParsedPage:
         else CommentParse(None, ())
     )
     title, channel = split_channel(head.title.raw, head.channel)
-    links = _links(lines, head, description, found.drafts)
+    texts = [draft.text for draft in found.drafts]  # joined once, used for links and records
+    links = _links(lines, head, description, found.drafts, texts)
     footer = stripped[body.footer_line] if body.footer_line is not None else None
     layout = classify_layout(
         style=found.style,
@@ -83,7 +84,7 @@ def parse_page_strict(text: str) -> ParsedPage:
         description_line_end=_one_based(description.last),
         hashtags=unique_hashtags(title, description.text),
         declared_comment_count=_declared(body),
-        comments=_comments(found.drafts),
+        comments=_comments(found.drafts, texts),
         links=links,
         published=head.published,
     )
@@ -99,12 +100,12 @@ def _one_based(index: int | None) -> int | None:
     return None if index is None else index + 1
 
 
-def _comments(drafts: Sequence[Draft]) -> tuple[PageComment, ...]:
-    """Drafts -> records: page-order index, 1-based lines."""
+def _comments(drafts: Sequence[Draft], texts: Sequence[str]) -> tuple[PageComment, ...]:
+    """Drafts (and their ``text``) -> records: page-order index, 1-based lines."""
     return tuple(
         PageComment(
             index=position,
-            text=draft.text,
+            text=text,
             line_start=draft.first + 1,
             line_end=draft.last + 1,
             author=draft.author,
@@ -112,12 +113,16 @@ def _comments(drafts: Sequence[Draft]) -> tuple[PageComment, ...]:
             posted=draft.posted,
             like_count=draft.like_count,
         )
-        for position, draft in enumerate(drafts)
+        for position, (draft, text) in enumerate(zip(drafts, texts, strict=True))
     )
 
 
 def _links(
-    lines: Sequence[str], head: Head, description: Description, drafts: Sequence[Draft]
+    lines: Sequence[str],
+    head: Head,
+    description: Description,
+    drafts: Sequence[Draft],
+    texts: Sequence[str],
 ) -> tuple[PageLink, ...]:
     """Every URL in page order: title, head label lines, description, then each comment."""
     found: list[PageLink] = []
@@ -126,8 +131,8 @@ def _links(
     if head.link_lines or may_have_url(description.text):
         for index in (*head.link_lines, *description.kept):
             found.extend(_line_links(lines[index], index, "description", None))
-    for position, draft in enumerate(drafts):
-        if may_have_url(draft.text):
+    for position, (draft, text) in enumerate(zip(drafts, texts, strict=True)):
+        if may_have_url(text):
             for index, text in draft.body:
                 found.extend(_line_links(text, index, "comment", position))
     return tuple(found)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 
+from etl.parse.gates import gated_match
+
 # Numbers as pages write them: 1,047 / 1.047 / 3 456 (NBSP, narrow NBSP) / 1.2K / 1,2 тис.
 NUM = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?\s?(?:[kKmM]|тис\.?|тыс\.?|mil)?|\d+"
 _NUM_RE = re.compile(
     r"^(?P<int>\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)$"
     r"|^(?P<dec>\d+(?:[.,]\d+)?)\s?(?P<unit>[kKmM]|тис\.?|тыс\.?|mil|tis\.?)$"
 )
+_NON_DIGIT_RE = re.compile(r"\D")
 _UNITS = {"k": 1_000, "m": 1_000_000, "тис": 1_000, "тыс": 1_000, "mil": 1_000, "tis": 1_000}
 
 WORD_NUMBERS = {
@@ -45,7 +48,7 @@ def parse_count(text: str) -> int | None:
     if match is None:
         return None
     if match.group("int") is not None:
-        return int(re.sub(r"\D", "", match.group("int")))
+        return int(_NON_DIGIT_RE.sub("", match.group("int")))
     unit = _UNITS[match.group("unit").rstrip(".").casefold()]
     return round(float(match.group("dec").replace(",", ".")) * unit)
 
@@ -78,6 +81,7 @@ DATE_LINE_RE = re.compile(
     rf"|^{_CLOCK}\s*(?:on\s+)?(?:{_CALENDAR_DATE})$",
     re.IGNORECASE,
 )
+_match_date_line = gated_match(DATE_LINE_RE)
 # Comment themes put links after the stamp ("May 4, 2024 at 10:12 pm Edit", "… | Reply").
 _STAMP_TAIL_RE = re.compile(
     r"(?:\s*[|·•#]?\s*(?:edit|reply|permalink|link|report|#))+\s*$", re.IGNORECASE
@@ -116,7 +120,7 @@ def is_date_line(line: str) -> bool:
     return (
         bool(line)
         and _DATE_GATE_RE.search(line) is not None
-        and DATE_LINE_RE.match(clean_stamp(line)) is not None
+        and _match_date_line(clean_stamp(line)) is not None
     )
 
 
@@ -155,6 +159,7 @@ ACTION_LINE_RE = re.compile(
     r"|(?:❤️?|♥)\s*(?:by\s+)?@?\S{1,60})$",
     re.IGNORECASE,
 )
+match_action_line = gated_match(ACTION_LINE_RE)
 LIKE_ACTION_RE = re.compile(r"^like\s*\((?P<n>\d[\d,.]*)\)$|^(?P<m>\d[\d,.]*)\s+likes?$", re.I)
 
 # Lines after which nothing is a comment (reply forms, blog navigation).

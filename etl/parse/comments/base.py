@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from etl.parse.patterns import ACTION_LINE_RE, LIKE_ACTION_RE, parse_count
+from etl.parse.patterns import LIKE_ACTION_RE, match_action_line, parse_count
 
 # Action lines are a word or two (the longest, "liked by <names>", stays under this).
 _MAX_ACTION_CHARS = 100
@@ -82,7 +82,7 @@ def strip_actions(body: Sequence[BodyLine]) -> tuple[tuple[BodyLine, ...], int |
     likes: int | None = None
     for index, text in body:
         stripped = text.strip()
-        if stripped and len(stripped) <= _MAX_ACTION_CHARS and ACTION_LINE_RE.match(stripped):
+        if stripped and len(stripped) <= _MAX_ACTION_CHARS and match_action_line(stripped):
             like = LIKE_ACTION_RE.match(stripped)
             if like is not None:
                 likes = parse_count(like.group("n") or like.group("m") or "")

@@ -19,7 +19,7 @@ from etl.parse.comments.base import (
     parent_by_indent,
     strip_actions,
 )
-from etl.parse.patterns import ACTION_LINE_RE, SHORT_STAMP_RE, clean_stamp, is_date_line
+from etl.parse.patterns import SHORT_STAMP_RE, clean_stamp, is_date_line, match_action_line
 
 AVATAR_RE = re.compile(r"^(?P<name>.{1,80}?)['’]s avatar$", re.IGNORECASE)
 RE_SUBJECT_RE = re.compile(r"^(?:re|aw|sv|ответ)(?:\[\d+\])?\s?:\s*(?P<subject>.*)$", re.I)
@@ -136,7 +136,7 @@ def _looks_like_name(line: str) -> bool:
         and line[0] not in "@#•·-–—*>"
         and any(ch.isalpha() for ch in line)
         and not is_date_line(line)
-        and ACTION_LINE_RE.match(line) is None
+        and match_action_line(line) is None
         and "http" not in line
     )
 

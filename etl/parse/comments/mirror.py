@@ -65,7 +65,12 @@ def parse_mirror(
 
     Mirrors that drop the bullet lines are read from the ``@handle 3 days ago`` lines instead.
     """
-    starts = [i for i in range(start, end) if bullet_handle(stripped, i, end) is not None]
+    handles = {
+        i: handle
+        for i in range(start, end)
+        if (handle := bullet_handle(stripped, i, end)) is not None
+    }
+    starts = list(handles)
     bulleted = bool(starts)
     if not bulleted:
         starts = [i for i in range(start, end) if split_glued_handle(stripped[i]) is not None]
@@ -76,17 +81,28 @@ def parse_mirror(
         indent = indent_of(lines[first])
         parent = parent_by_indent(stack, indent)
         stack.append((indent, len(drafts)))
-        one = _bulleted if bulleted else _unbulleted
-        drafts.append(one(lines, stripped, first, block_end, parent))
+        if bulleted:
+            drafts.append(_bulleted(lines, stripped, first, block_end, parent, handles[first]))
+        else:
+            drafts.append(_unbulleted(lines, stripped, first, block_end, parent))
     return drafts
 
 
 def _bulleted(
-    lines: Sequence[str], stripped: Sequence[str], first: int, end: int, parent: int | None
+    lines: Sequence[str],
+    stripped: Sequence[str],
+    first: int,
+    end: int,
+    parent: int | None,
+    region_handle: str,
 ) -> Draft:
-    """Bullet line at ``first``, then the age line, then text up to ``end``."""
-    handle = bullet_handle(stripped, first, end)
+    """Bullet line at ``first``, then the age line, then text up to ``end``.
+
+    ``region_handle`` is ``bullet_handle`` of ``first`` over the whole region; within the block
+    it is the same whenever the age line lies inside the block, and None otherwise.
+    """
     age_index = _next_nonblank(stripped, first + 1, end)
+    handle = region_handle if age_index is not None else None
     posted: str | None = None
     likes: int | None = None
     text_from = first + 1
@@ -131,11 +147,12 @@ def _draft(
 def split_age(rest: str) -> tuple[str | None, int | None]:
     """``' 1 year ago (edited) +214'`` -> ``('1 year ago', 214)``; empty parts are None."""
     likes: int | None = None
-    tail = _LIKES_TAIL_RE.search(rest)
+    # Literal pre-checks: both patterns need their "+" / "(", and most ages have neither.
+    tail = _LIKES_TAIL_RE.search(rest) if "+" in rest else None
     if tail is not None:
         likes = parse_count(tail.group("likes").replace("\u00a0", " "))
         rest = rest[: tail.start()]
-    posted = _EDITED_RE.sub(" ", rest).strip()
+    posted = (_EDITED_RE.sub(" ", rest) if "(" in rest else rest).strip()
     return (posted or None), likes
 
 

@@ -1,0 +1,136 @@
+"""Exact one-character pre-checks for the parser's long anchored patterns (speed only).
+
+A pattern like ``ACTION_LINE_RE`` (a hundred alternatives, case-insensitive) costs microseconds
+per line even when it fails at the first character, and it runs on every comment line. Its
+*first set* - the characters a non-empty match can start with - is derived from the pattern
+itself and compiled into a one-character class with the same flags, so case-insensitive folds
+are the regex engine's own. ``gate.match(line) is None`` then proves ``pattern.match(line)`` is
+None. Derived, not hand-written, so a new alternative can never be gated out by mistake; where
+the derivation is unsure (empty matches, scoped flags, back-references, negated classes) there is
+no gate and the pattern simply always runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+def _private(name: str) -> Any:
+    """A private module of ``re`` (its parser), or None where this Python has none."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # pragma: no cover - depends on the Python version
+        return None
+
+
+# The regex parser is private API; without it there are no gates, only slower matching.
+_p = _private("re._parser")
+_c = _private("re._constants")
+
+# None stands for "any character": the derivation gave up on this part.
+_First = frozenset[str] | None
+
+_CATEGORY_CLASS = (
+    {
+        _c.CATEGORY_DIGIT: r"\d",
+        _c.CATEGORY_NOT_DIGIT: r"\D",
+        _c.CATEGORY_SPACE: r"\s",
+        _c.CATEGORY_NOT_SPACE: r"\S",
+        _c.CATEGORY_WORD: r"\w",
+        _c.CATEGORY_NOT_WORD: r"\W",
+    }
+    if _c is not None
+    else {}
+)
+
+
+def first_char_gate(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern matching one character, true for the first character of every non-empty
+    ``pattern.match``; None when no gate can be derived (use the pattern alone)."""
+    if _p is None or _c is None:
+        return None
+    try:
+        tree = _p.parse(pattern.pattern, pattern.flags)
+    except Exception:  # an unexpected parser shape must cost speed, never correctness
+        return None
+    first, nullable = _first_of_sequence(tree)
+    if first is None or nullable or not first:
+        return None
+    return re.compile("[" + "".join(sorted(first)) + "]", pattern.flags & ~re.VERBOSE)
+
+
+def _first_of_sequence(items: Iterable[Any]) -> tuple[_First, bool]:
+    """First set of a sequence of parser items, and whether the sequence can match empty."""
+    found: set[str] = set()
+    for op, av in items:
+        first, nullable = _first_of_item(op, av)
+        if first is None:
+            return None, False
+        found |= first
+        if not nullable:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+def _first_of_item(op: Any, av: Any) -> tuple[_First, bool]:
+    """First set and nullability of one parser item (see ``_first_of_sequence``)."""
+    if op is _c.LITERAL:
+        return frozenset({re.escape(chr(av))}), False
+    if op is _c.IN:
+        return _first_of_class(av), False
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):  # zero width: ignoring a lookaround widens
+        return frozenset(), True
+    if op is _c.BRANCH:
+        found: set[str] = set()
+        any_nullable = False
+        for alternative in av[1]:
+            first, nullable = _first_of_sequence(alternative)
+            if first is None:
+                return None, False
+            found |= first
+            any_nullable = any_nullable or nullable
+        return frozenset(found), any_nullable
+    if op is _c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:  # scoped flags would need their own gate class
+            return None, False
+        return _first_of_sequence(sub)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        first, nullable = _first_of_sequence(sub)
+        return first, nullable or low == 0
+    if op is _c.ATOMIC_GROUP:
+        return _first_of_sequence(av)
+    return None, False
+
+
+def _first_of_class(items: Iterable[Any]) -> _First:
+    """The members of a ``[...]`` class as class fragments (None for a negated class)."""
+    found: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            found.add(re.escape(chr(av)))
+        elif op is _c.RANGE:
+            found.add(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is _c.CATEGORY and av in _CATEGORY_CLASS:
+            found.add(_CATEGORY_CLASS[av])
+        else:
+            return None
+    return frozenset(found)
+
+
+def gated_match(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
+    """``pattern.match`` behind its first-character gate (same result, cheaper misses)."""
+    gate = first_char_gate(pattern)
+    full = pattern.match
+    if gate is None:
+        return full
+    check = gate.match
+
+    def match(text: str) -> re.Match[str] | None:
+        return full(text) if check(text) is not None else None
+
+    return match

@@ -1,0 +1,179 @@
+"""The parser's fast paths give exactly what the plain code they replace gives.
+
+Each speed-up (first-character gates, tail-only stamp cleaning, token-restricted URL scanning,
+the label-end test, the control-byte skip in ``decode_page``) is compared with the general form
+written out here as a reference, on every line of the fixture pages, on synthetic pages and on
+generated text mixing the characters the patterns care about.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etl.extract import _CONTROL_CHARS_RE, decode_page
+from etl.parse import headers, patterns
+from etl.parse.comments import blog, discussion, mirror, ordered
+from etl.parse.gates import first_char_gate, gated_match
+from etl.parse.links import _LABEL_END_RE, _URL_RE, _label_before, _url_matches
+from etl.synth import iter_corpus
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Characters the patterns under test react to, mixed with ordinary text and odd case folds.
+ALPHABET = st.sampled_from(
+    [
+        *"abcdeiklmnoprstwyzEIKLPRST0123456789 .:/|#@•·-–()+?!\t",
+        *("\u0130", "\u0131", "\u212a", "\u017f", "\u00a0", "é", "ч", "з", "🙏", "👉", "www."),
+        *("://", "https://a.com/x", "bit.ly/", "Reply", "Edit", "Permalink", "ago", " says:"),
+        "2024",
+    ]
+)
+TEXT = st.lists(ALPHABET, max_size=40).map("".join)
+GATED_PATTERNS = [
+    patterns.ACTION_LINE_RE,
+    patterns.DATE_LINE_RE,
+    patterns.FOOTER_RE,
+    patterns.CHROME_HEADING_RE,
+    patterns.META_LABEL_RE,
+    patterns.MIRROR_CHROME_RE,
+    patterns.SHORT_STAMP_RE,
+    patterns.RELATIVE_AGE_RE,
+    patterns.LIKE_ACTION_RE,
+    headers._COUNT_FIRST_RE,
+    headers._ZERO_RE,
+    headers._BARE_RE,
+    ordered.ITEM_RE,
+    blog.SAYS_RE,
+    discussion.AVATAR_RE,
+    mirror.BULLET_RE,
+]
+
+
+@cache
+def _sample_lines() -> tuple[str, ...]:
+    """Every line (raw and stripped) of the fixture pages and of 300 synthetic pages."""
+    texts = [path.read_text("utf-8", errors="replace") for path in sorted(FIXTURES.glob("*.txt"))]
+    texts += [page.data.decode("utf-8", errors="replace") for page in iter_corpus(300, 7)]
+    found: set[str] = set()
+    for text in texts:
+        for line in text.splitlines():
+            found.update((line, line.strip()))
+    return tuple(sorted(found))
+
+
+def _reference_clean_stamp(line: str) -> str:
+    """``clean_stamp`` as first written: the tail pattern over the whole line."""
+    if line[-1:].isalpha() or line[-1:] == "#":
+        return patterns._STAMP_TAIL_RE.sub("", line).strip()
+    return line
+
+
+def _reference_url_spans(line: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _URL_RE.finditer(line)]
+
+
+def _fast_url_spans(line: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _url_matches(line)]
+
+
+def _lines_and(text_examples: Iterator[str] | None = None) -> list[str]:
+    return list(_sample_lines()) + list(text_examples or [])
+
+
+def test_stamp_tail_character_sets_cover_every_case_fold() -> None:
+    """The hand-written sets equal what the tail pattern's letters match under IGNORECASE."""
+    letters = re.compile(r"[editreplypermalinkreport]", re.IGNORECASE)
+    last = re.compile(r"[tyk]", re.IGNORECASE)
+    every = [chr(code) for code in range(sys.maxunicode + 1)]
+    assert {ch for ch in every if letters.fullmatch(ch)} | set("|·•#") == set(
+        patterns.STAMP_TAIL_CHARS
+    )
+    assert {ch for ch in every if last.fullmatch(ch)} | {"#"} == set(patterns.STAMP_TAIL_LAST)
+
+
+def test_clean_stamp_equals_the_whole_line_pattern_on_sample_lines() -> None:
+    extra = ["May 4, 2024 at 10:12 pm Edit", "3 days ago | Reply", "x |# Edit", "  Reply", "#"]
+    for line in _lines_and(iter(extra)):
+        assert patterns.clean_stamp(line) == _reference_clean_stamp(line), line
+
+
+@SETTINGS
+@given(TEXT)
+def test_clean_stamp_and_date_lines_equal_the_reference(text: str) -> None:
+    assert patterns.clean_stamp(text) == _reference_clean_stamp(text)
+    expected = bool(text) and patterns.DATE_LINE_RE.match(_reference_clean_stamp(text)) is not None
+    assert patterns.is_date_line(text) == expected
+
+
+def test_url_scan_equals_the_whole_line_scan_on_sample_lines() -> None:
+    for line in _sample_lines():
+        assert _fast_url_spans(line) == _reference_url_spans(line), line
+
+
+@SETTINGS
+@given(TEXT)
+def test_url_scan_equals_the_whole_line_scan(text: str) -> None:
+    assert _fast_url_spans(text) == _reference_url_spans(text)
+
+
+@SETTINGS
+@given(TEXT)
+def test_label_end_check_equals_the_pattern(text: str) -> None:
+    """``_label_before`` says None exactly when the reference end pattern rejects the tail."""
+    prefix = text + ":" if text.endswith("x") else text
+    tail = prefix.rstrip()
+    if not tail or tail[-1] not in ":：-–—►➜→|👉":
+        return
+    if _LABEL_END_RE.search(tail[-120:]) is None:
+        assert _label_before(prefix) is None
+
+
+@pytest.mark.parametrize("pattern", GATED_PATTERNS, ids=lambda p: p.pattern[:30])
+def test_gated_match_equals_the_pattern_on_sample_lines(pattern: re.Pattern[str]) -> None:
+    match = gated_match(pattern)
+    for line in _sample_lines():
+        fast, slow = match(line), pattern.match(line)
+        assert (fast and fast.group()) == (slow and slow.group()), line
+
+
+@cache
+def _gated(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | None]:
+    return gated_match(pattern)
+
+
+@SETTINGS
+@given(TEXT)
+def test_gated_match_equals_the_pattern(text: str) -> None:
+    for pattern in GATED_PATTERNS:
+        fast, slow = _gated(pattern)(text), pattern.match(text)
+        assert (fast and fast.group()) == (slow and slow.group())
+
+
+def test_gates_exist_for_the_hot_patterns_and_reject_what_cannot_start_a_match() -> None:
+    gate = first_char_gate(patterns.ACTION_LINE_RE)
+    assert gate is not None
+    assert gate.match("Reply") and gate.match("reply") and gate.match("3 replies")
+    assert gate.match("I lived there") is None
+    # A pattern that can match the empty string, or starts with anything, gets no gate.
+    assert first_char_gate(re.compile(r"a*")) is None
+    assert first_char_gate(re.compile(r".x")) is None
+    assert first_char_gate(re.compile(r"(?i:a)b")) is None
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_decode_page_matches_the_full_control_scan(raw: bytes) -> None:
+    """Skipping the control scan for clean UTF-8 never leaves a control character behind."""
+    try:
+        text = decode_page(raw)
+    except Exception:  # rejected pages are covered by the extract tests
+        return
+    assert _CONTROL_CHARS_RE.search(text) is None
