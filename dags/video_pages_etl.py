@@ -149,7 +149,7 @@ def refresh_catalog(run: dict) -> dict:
     schedule=SCHEDULE,
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,  # backfill on purpose: `airflow backfill create --dag-id video_pages_etl ...`
-    max_active_runs=1,  # one publisher at a time (object stores have no warehouse file lock)
+    max_active_runs=1,  # one publisher at a time, also where file locks are weak (shared mounts)
     dagrun_timeout=pendulum.duration(hours=6),
     default_args={"owner": "data-platform"},
     params=PARAMS,

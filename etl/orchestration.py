@@ -108,6 +108,7 @@ def partition_key(
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:
+    """The Settings as a JSON-safe dict, small enough for XCom."""
     return asdict(settings)
 
 
