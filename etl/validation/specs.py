@@ -1,9 +1,10 @@
 """Expectation specs generated from schemas/*.yaml: one list per suite, declared nowhere else.
 
 Pure and GX-free, so the mapping from contract to expectations is cheap to test and to read:
-column ``checks``, nullability, primary keys and ``unique_together`` become per-table suites;
-``foreign_keys`` and the tables' ``rules`` become the cross-table rules whose violating rows
-DuckDB computes (see ``etl.validation.violations``).
+column ``checks`` (with an optional per-check ``severity``), primary keys and ``unique_together``
+become the per-table row suites; column names, types and NOT NULL the per-table schema suites;
+``foreign_keys`` and the tables' ``rules`` the cross-table rules whose violating rows DuckDB
+computes (see ``etl.validation.violations``); ``drift_rules`` the run-level drift warnings.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ CHECK_KINDS = frozenset(
         "gte_column",
     }
 )
-# Suites evaluated per batch (in the workers) and per run (in finalize), in report order.
+# Suites besides the per-table ones: per batch (cross_table) and per run (the others).
 CROSS_TABLE_SUITE = "cross_table"
 RUN_KEYS_SUITE = "run_keys"
-SCHEMA_SUITE = "schema"
+SCHEMA_SUITE = "schema"  # suffix: <table>_schema
 DRIFT_SUITE = "drift"
 # Tables besides the data tables whose staged files the run-level audit checks.
 AUDITED_RUN_TABLES: tuple[str, ...] = ("quarantine", "validation_results")
@@ -78,7 +79,8 @@ class Rule:
 @dataclass(frozen=True, slots=True)
 class DriftRule:
     """A run-level warning: the share of pages matching ``share_sql`` must not fall by more than
-    ``max_drop`` (relative) against the published history, once both sides have ``min_pages``."""
+    ``max_drop`` (relative) below the published history's share. Evaluated for runs of at least
+    ``min_pages`` pages; a history of fewer pages sets no floor."""
 
     name: str
     table: str
