@@ -4,9 +4,11 @@ previous warehouse byte-for-byte intact; the next healthy run completes the work
 How each fault is injected (no root tricks that could harm the machine):
 - disk full: the child's RLIMIT_FSIZE is set in ``preexec_fn``; CPython ignores SIGXFSZ, so a
   write past the limit fails with EFBIG ("File too large") exactly where a full disk would fail.
-  Four limits hit four different writes (plan file, staged Parquet, catalog WAL, catalog
-  checkpoint). ENOSPC itself is raised by ``ETL_FAULT_POINT=<point>:enospc`` at the promotion, the
-  catalog and the manifest steps.
+  Four limits hit different writes (plan file, staged Parquet, GX data docs or the catalog).
+  ENOSPC itself is raised by ``ETL_FAULT_POINT=<point>:enospc`` at the promotion, the catalog and
+  the manifest steps.
+- "intact" compares the committed content byte for byte: tables/, seeds/, _manifest.json and
+  warehouse.duckdb (GX data docs under quality/ are written outside the commit protocol).
 - permission denied / read-only: write bits are removed with chmod. Root ignores them, so when
   the tests run as root the child drops CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH/CAP_FOWNER from its
   capability bounding set before exec and then obeys file modes like any user.
@@ -29,6 +31,7 @@ from tests.reliability.support import (
     leftovers,
     make_read_only,
     make_writable,
+    matrix,
     run_args,
     tree_digest,
     variant,
@@ -101,29 +104,27 @@ def assert_next_run_completes(landing: Path, warehouse: Path) -> None:
     assert on_disk <= known, f"orphan files not cleaned: {sorted(on_disk - known)}"
 
 
-@pytest.mark.parametrize(
-    ("limit", "where"),
-    [
-        (500, "could not write"),  # the run's plan file
-        (5_000, "cannot write staged file"),  # a staged Parquet file
-        (50_000, "cannot write the catalog"),  # the new catalog's WAL
-        (300_000, "cannot write the catalog"),  # the new catalog's checkpoint
-    ],
-)
+@pytest.mark.parametrize("limit", matrix([500, 5_000, 50_000, 300_000], {5_000, 300_000}))
 def test_disk_full_fails_before_the_commit(
-    limit: int, where: str, published: tuple[Path, Path], warehouse: Path
+    limit: int, published: tuple[Path, Path], warehouse: Path
 ) -> None:
+    """The first write past the limit fails, wherever it is (at the time of writing: the plan
+    file at 500 bytes, a staged Parquet file at 5 kB, GX data docs or the catalog above)."""
     landing = published[0]
     before, state = tree_digest(warehouse), catalog_state(warehouse)
     result = etl(*run_args(landing, warehouse, DATE), preexec_fn=file_size_limit(limit))
     message = assert_failed_cleanly(result, warehouse, before)
-    assert where in message and "File too large" in message
+    assert "File too large" in message
     assert catalog_state(warehouse) == state
     assert_next_run_completes(landing, warehouse)
 
 
 @pytest.mark.parametrize(
-    "point", ["mid_promotion", "after_files", "catalog_tmp_written", "manifest_tmp_written"]
+    "point",
+    matrix(
+        ["mid_promotion", "after_files", "catalog_tmp_written", "manifest_tmp_written"],
+        {"catalog_tmp_written", "manifest_tmp_written"},
+    ),
 )
 def test_no_space_left_at_each_publish_step(
     point: str, published: tuple[Path, Path], warehouse: Path
