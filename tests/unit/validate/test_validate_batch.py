@@ -141,3 +141,13 @@ def test_comment_count_must_match_comment_rows(batch: dict[str, pa.Table]) -> No
 def test_empty_batch_passes() -> None:
     report = _validate(make_tables([]))
     assert _failed(report) == {} and report.failing_pages == {}
+
+
+def test_prewarm_builds_the_suites_a_batch_uses(batch: dict[str, pa.Table]) -> None:
+    from etl.validate import prewarm
+    from etl.validation.engine import runtime
+
+    prewarm(PLATFORM_SET)
+    built = set(runtime().definitions)
+    _validate(batch)
+    assert set(runtime().definitions) == built
