@@ -9,7 +9,7 @@ the records. Keeping it shared is what makes the two backends' outputs comparabl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from etl.entities.canonical import canonicalise_page
 from etl.entities.names import name_key
@@ -56,11 +56,17 @@ def person_names(
     The last word must look like a surname (capitalised, 3+ letters) and must not be a name the
     reference knows as something else ("George Washington" does not make "Washington" a person).
     """
+    return names_of_people(
+        (texts[index][span.start : span.end] for index, span in located if span.label == "PERSON"),
+        reference,
+    )
+
+
+def names_of_people(surfaces: Iterable[str], reference: Reference) -> list[str]:
+    """``person_names`` given the surfaces of the page's PERSON spans."""
     names: set[str] = set()
-    for index, span in located:
-        if span.label != "PERSON":
-            continue
-        words = texts[index][span.start : span.end].split()
+    for surface in surfaces:
+        words = surface.split()
         if len(words) < 2:
             continue
         names.add(" ".join(words))
@@ -71,7 +77,7 @@ def person_names(
     return sorted(names)
 
 
-def _propagated(text: str, names: Sequence[str]) -> list[RawSpan]:
+def propagated_spans(text: str, names: Sequence[str]) -> list[RawSpan]:
     """Every occurrence of the page's person names in ``text``, at gap-filling priority.
 
     The model often finds "Elon Musk" once and misses the bare "Musk" later; within one page the
@@ -113,7 +119,7 @@ def page_mentions(
             people = [s for s in cleaned[index] if s.label == "PERSON"]
             extra = [
                 s
-                for s in _propagated(text, names)
+                for s in propagated_spans(text, names)
                 if not any(p.start <= s.start and s.end <= p.end for p in people)
             ]
             if extra:

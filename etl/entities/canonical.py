@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from etl.entities.names import display_name, name_key
@@ -37,7 +37,7 @@ class Named(NamedTuple):
     canonical_name: str
 
 
-class _Lookup(NamedTuple):
+class SurfaceLookup(NamedTuple):
     """What the reference says about one surface: its key, canonical form and known label."""
 
     key: str
@@ -46,21 +46,32 @@ class _Lookup(NamedTuple):
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _lookup(surface: str, reference: Reference) -> _Lookup:
-    """Rules 1 and 2 for one surface, memoised: the same names recur on every page."""
+def lookup_surface(surface: str, reference: Reference) -> SurfaceLookup:
+    """Rules 1 and 2 for one surface, memoised: the same names recur on every page.
+
+    Pure in ``surface`` (the reference is per process), which is what lets the rules backend
+    compute it once per gazetteer form when it builds its automaton.
+    """
     key = name_key(surface)
     known = reference.by_key.get(key)
     if known is None:
-        return _Lookup(key, display_name(surface), None)
-    return _Lookup(key, known.canonical_name, known.label)
+        return SurfaceLookup(key, display_name(surface), None)
+    return SurfaceLookup(key, known.canonical_name, known.label)
 
 
 def base_canonical(surface: str, reference: Reference) -> str:
     """Rule 1 or 2: the table's canonical form for a known key, else the display form."""
-    return _lookup(surface, reference).canonical_name
+    return lookup_surface(surface, reference).canonical_name
 
 
-def _surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str, str]:
+def unlinked_name(label: str, found: SurfaceLookup) -> Named:
+    """Rules 1-3 without rule 4: the result for a mention on a page with no multi-word PERSON."""
+    if found.known_label is not None and label in _RELINKABLE_LABELS:
+        return Named(found.known_label, found.canonical_name)
+    return Named(label, found.canonical_name)
+
+
+def surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str, str]:
     """Last-word key -> the full PERSON name it links to on this page (most frequent, then A-Z)."""
     counts: dict[str, Counter[str]] = {}
     for label, canonical in zip(labels, canonicals, strict=True):
@@ -73,24 +84,30 @@ def _surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str
     }
 
 
+def link_name(label: str, found: SurfaceLookup, surnames: Mapping[str, str]) -> Named:
+    """Rules 1-4 for one mention given the page's ``surname_index``."""
+    full = surnames.get(found.key) if surnames and label in _RELINKABLE_LABELS else None
+    if (
+        full is not None
+        and " " not in found.key
+        and label != HASHTAG
+        and found.known_label in (None, "PERSON")
+    ):
+        return Named("PERSON", full)
+    return unlinked_name(label, found)
+
+
+def link_page(labels: Sequence[str], lookups: Sequence[SurfaceLookup]) -> list[Named]:
+    """Label and canonical name per mention of one page, from its label and surface lookup."""
+    surnames = surname_index(labels, [found.canonical_name for found in lookups])
+    if not surnames:
+        return [unlinked_name(label, found) for label, found in zip(labels, lookups, strict=True)]
+    return [link_name(label, found, surnames) for label, found in zip(labels, lookups, strict=True)]
+
+
 def canonicalise_page(mentions: Sequence[tuple[str, str]], reference: Reference) -> list[Named]:
     """Label and canonical name for each ``(label, surface)`` of one page, in the same order."""
-    lookups = [_lookup(surface, reference) for _, surface in mentions]
-    surnames = _surname_index(
-        [label for label, _ in mentions], [found.canonical_name for found in lookups]
+    return link_page(
+        [label for label, _ in mentions],
+        [lookup_surface(surface, reference) for _, surface in mentions],
     )
-    named: list[Named] = []
-    for (label, _), (key, canonical, known_label) in zip(mentions, lookups, strict=True):
-        full = surnames.get(key) if surnames and label in _RELINKABLE_LABELS else None
-        if (
-            full is not None
-            and " " not in key
-            and label != HASHTAG
-            and known_label in (None, "PERSON")
-        ):
-            named.append(Named("PERSON", full))
-        elif known_label is not None and label in _RELINKABLE_LABELS:
-            named.append(Named(known_label, canonical))
-        else:
-            named.append(Named(label, canonical))
-    return named

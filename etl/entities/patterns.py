@@ -25,7 +25,7 @@ _MAX_NAME_WORDS = 3
 _CONTINUATION_FORMS = frozenset(TITLE_CONTINUATIONS) | frozenset(
     w.lower() for w in TITLE_CONTINUATIONS
 )
-_TRIGGER_FORMS = frozenset(PERSON_TRIGGERS) | frozenset(
+TRIGGER_FORMS = frozenset(PERSON_TRIGGERS) | frozenset(
     t[:1].lower() + t[1:] for t in PERSON_TRIGGERS
 )
 
@@ -75,7 +75,7 @@ def channel_spans(text: str, channel: str | None) -> list[RawSpan]:
 def _trigger_automaton() -> ahocorasick.Automaton:
     """Aho-Corasick automaton of title words in both initial cases (built once per process)."""
     automaton = ahocorasick.Automaton()
-    for form in sorted(_TRIGGER_FORMS):
+    for form in sorted(TRIGGER_FORMS):
         automaton.add_word(form, len(form))
     automaton.make_automaton()
     return automaton
@@ -87,7 +87,7 @@ def _is_name_word(word: str) -> bool:
         word[:1].isupper()
         and not (len(word) > 1 and word.isupper())
         and word not in NAME_STOPWORDS
-        and word not in _TRIGGER_FORMS
+        and word not in TRIGGER_FORMS
     )
 
 
@@ -104,7 +104,7 @@ def name_run(text: str, pos: int, min_words: int = 1) -> tuple[int, int] | None:
         if match is None:
             break
         word = match.group(1)
-        if words == 0 and (word in _TRIGGER_FORMS or word in _CONTINUATION_FORMS):
+        if words == 0 and (word in TRIGGER_FORMS or word in _CONTINUATION_FORMS):
             pos = match.end()
             continue
         possessive = _POSSESSIVE_TAIL_RE.search(word)

@@ -12,11 +12,14 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
 from etl.entities.assemble import page_mentions
+from etl.entities.canonical import Named, SurfaceLookup, lookup_surface, unlinked_name
 from etl.entities.reference import DEFAULT_MIN_CITY_POPULATION, Reference, load_reference
+from etl.entities.rules_page import Scanner, build_scanner, rules_page_mentions
 from etl.entities.settings import RULES_BACKEND
 from etl.entities.spans import PRIORITY_GAZETTEER, RawSpan
 from etl.records import Mention, PageEntityInput
@@ -34,13 +37,25 @@ def surface_variants(surface: str) -> tuple[str, ...]:
     return (surface,)
 
 
+class GazetteerEntry(NamedTuple):
+    """The automaton's value for one form: everything a match needs, computed once per form.
+
+    ``lookup`` and ``named`` are ``canonical.lookup_surface`` and ``canonical.unlinked_name`` of
+    the form itself (a match's surface is the form, the automaton being case-exact), so a page
+    without surname linking turns a match into a mention without any further lookup.
+    """
+
+    length: int
+    label: str
+    lookup: SurfaceLookup
+    named: Named
+
+
 def build_automaton(reference: Reference) -> ahocorasick.Automaton:
-    """Automaton over every surface variant; the value is ``(length, label)``, first name wins."""
+    """Automaton over every surface variant; the value is a ``GazetteerEntry``, first name wins."""
     automaton = ahocorasick.Automaton()
-    for name in reference.names:
-        for form in surface_variants(name.surface):
-            if form not in automaton:
-                automaton.add_word(form, (len(form), name.label))
+    for form, entry in gazetteer_forms(reference):
+        automaton.add_word(form, entry)
     automaton.make_automaton()
     return automaton
 
@@ -49,6 +64,25 @@ def build_automaton(reference: Reference) -> ahocorasick.Automaton:
 def cached_automaton(alias_path: Path | None, min_population: int) -> ahocorasick.Automaton:
     """One automaton per process and configuration, built on first use (never at import)."""
     return build_automaton(load_reference(alias_path, min_population))
+
+
+def gazetteer_forms(reference: Reference) -> list[tuple[str, GazetteerEntry]]:
+    """Every surface variant with its entry, first name wins (the automaton's keys and values)."""
+    forms: dict[str, GazetteerEntry] = {}
+    for name in reference.names:
+        for form in surface_variants(name.surface):
+            if form not in forms:
+                found = lookup_surface(form, reference)
+                forms[form] = GazetteerEntry(
+                    len(form), name.label, found, unlinked_name(name.label, found)
+                )
+    return list(forms.items())
+
+
+@functools.cache
+def cached_scanner(alias_path: Path | None, min_population: int) -> Scanner:
+    """The page pass's scanner per process and configuration, built on first use."""
+    return build_scanner(gazetteer_forms(load_reference(alias_path, min_population)))
 
 
 def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan]:
@@ -62,7 +96,7 @@ def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan
     """
     spans: list[RawSpan] = []
     size = len(text)
-    for last, (length, label) in automaton.iter_long(text):
+    for last, (length, label, _, _) in automaton.iter_long(text):
         start = last - length + 1
         if start > 0:
             before = text[start - 1]
@@ -78,23 +112,33 @@ def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan
 
 @dataclass(frozen=True)
 class RulesBackend:
-    """Gazetteer + pattern entity backend; stateless apart from the per-process automaton cache."""
+    """Gazetteer + pattern entity backend; stateless apart from the per-process automaton cache.
+
+    ``fast`` selects ``rules_page.rules_page_mentions``, which gives the same mentions as the
+    general ``assemble.page_mentions`` path (kept for comparison; tests assert equality) several
+    times faster.
+    """
 
     keep_labels: frozenset[str] = frozenset()
     alias_path: Path | None = None
     min_population: int = DEFAULT_MIN_CITY_POPULATION
     name: str = RULES_BACKEND
+    fast: bool = True
 
     def annotate(self, pages: Sequence[PageEntityInput]) -> list[list[Mention]]:
         """One mention list per page, in input order."""
-        automaton = cached_automaton(self.alias_path, self.min_population)
         reference = load_reference(self.alias_path, self.min_population)
-        return [
-            page_mentions(
-                page,
-                [gazetteer_spans(t.text, automaton) for t in page.texts],
-                reference,
-                self.keep_labels,
-            )
-            for page in pages
-        ]
+        scanner = cached_scanner(self.alias_path, self.min_population) if self.fast else None
+        results: list[list[Mention]] = []
+        for page in pages:
+            found = rules_page_mentions(page, scanner, reference) if scanner else None
+            if found is None:
+                automaton = cached_automaton(self.alias_path, self.min_population)
+                found = page_mentions(
+                    page,
+                    [gazetteer_spans(t.text, automaton) for t in page.texts],
+                    reference,
+                    self.keep_labels,
+                )
+            results.append(found)
+        return results
