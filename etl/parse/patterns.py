@@ -7,6 +7,7 @@ Patterns are matched against a stripped line unless their name says otherwise.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from etl.parse.gates import gated_match
@@ -115,6 +116,9 @@ def clean_stamp(line: str) -> str:
     return (line[: match.start()] if match is not None else line).strip()
 
 
+# Comment parsers ask about the same author/date lines several times per page; the answer is a
+# pure function of the line, so a small cache serves the repeats.
+@functools.lru_cache(maxsize=1024)
 def is_date_line(line: str) -> bool:
     """The line is a date/time or an age (after ``clean_stamp``)."""
     return (

@@ -9,6 +9,7 @@ from etl.parse.patterns import LIKE_ACTION_RE, match_action_line, parse_count
 
 # Action lines are a word or two (the longest, "liked by <names>", stays under this).
 _MAX_ACTION_CHARS = 100
+_INDENT_CHARS = " \t\u00a0"
 # (0-based line index, text of that line as it goes into the comment)
 BodyLine = tuple[int, str]
 
@@ -33,15 +34,8 @@ class Draft:
 
 def indent_of(line: str) -> int:
     """Leading whitespace width (a tab counts as 4, as scrapers render it)."""
-    width = 0
-    for ch in line:
-        if ch == " " or ch == "\u00a0":
-            width += 1
-        elif ch == "\t":
-            width += 4
-        else:
-            break
-    return width
+    lead = len(line) - len(line.lstrip(_INDENT_CHARS))
+    return lead + 3 * line.count("\t", 0, lead) if lead else 0
 
 
 def dedent_body(lines: Sequence[str], indices: Sequence[int]) -> list[BodyLine]:
@@ -80,15 +74,26 @@ def strip_actions(body: Sequence[BodyLine]) -> tuple[tuple[BodyLine, ...], int |
     """Drop action-word lines (``Reply``, ``Like (3)``…) and blank edges; like count if shown."""
     kept: list[BodyLine] = []
     likes: int | None = None
-    for index, text in body:
-        stripped = text.strip()
-        if stripped and len(stripped) <= _MAX_ACTION_CHARS and match_action_line(stripped):
+    # ``trim_blank`` folded into the same pass (one strip per line): a blank line is kept only
+    # after a kept text line, and a trailing blank is dropped at the end.
+    after_text = False
+    for item in body:
+        stripped = item[1].strip()
+        if not stripped:
+            if after_text:
+                kept.append(item)
+                after_text = False
+            continue
+        if len(stripped) <= _MAX_ACTION_CHARS and match_action_line(stripped):
             like = LIKE_ACTION_RE.match(stripped)
             if like is not None:
                 likes = parse_count(like.group("n") or like.group("m") or "")
             continue
-        kept.append((index, text))
-    return trim_blank(kept), likes
+        kept.append(item)
+        after_text = True
+    if kept and not after_text:
+        kept.pop()
+    return tuple(kept), likes
 
 
 def trim_blank(body: Sequence[BodyLine]) -> tuple[BodyLine, ...]:

@@ -47,6 +47,8 @@ SAID_RE = re.compile(
     r"^(?P<name>[^\n]{1,80}?)\s+(?:said|dijo|a dit|hat gesagt)\s?(?:\.\.\.|…)$", re.I
 )
 _MAX_BARE_NAME_WORDS = 4
+# SAID_RE ends in "..." or "…" at the end of the line: a cheap exact pre-check.
+_SAID_ENDS = ("...", "…")
 
 
 def _says(line: str) -> re.Match[str] | None:
@@ -83,7 +85,8 @@ def is_blogger_start(stripped: Sequence[str], index: int, *, strict: bool = Fals
     like one - up to four capitalised words - so prose such as "And then he said…" is not a
     comment.
     """
-    match = SAID_RE.match(stripped[index])
+    line = stripped[index]
+    match = SAID_RE.match(line) if line.endswith(_SAID_ENDS) else None
     if match is None:
         return False
     if not strict:
@@ -128,7 +131,8 @@ def parse_wordpress(
     heads = {
         i: match
         for i in range(start, end)
-        if (match := _wordpress_head(stripped, i, start, end)) is not None
+        # An author line has its "says:" colon; most comment lines have none.
+        if ":" in stripped[i] and (match := _wordpress_head(stripped, i, start, end)) is not None
     }
     starts = list(heads)
     drafts: list[Draft] = []
@@ -177,7 +181,11 @@ def parse_blogger(
     lines: Sequence[str], stripped: Sequence[str], start: int, end: int
 ) -> list[Draft]:
     """Blogger comments: ``Name said...``, text, then a timestamp line (kept as ``posted``)."""
-    starts = [i for i in range(start, end) if SAID_RE.match(stripped[i])]
+    starts = [
+        i
+        for i in range(start, end)
+        if stripped[i].endswith(_SAID_ENDS) and SAID_RE.match(stripped[i])
+    ]
     drafts: list[Draft] = []
     stack: list[tuple[int, int]] = []
     for number, first in enumerate(starts):
