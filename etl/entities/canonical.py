@@ -17,7 +17,6 @@ table, so the result never depends on page order):
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -73,15 +72,20 @@ def unlinked_name(label: str, found: SurfaceLookup) -> Named:
 
 def surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str, str]:
     """Last-word key -> the full PERSON name it links to on this page (most frequent, then A-Z)."""
-    counts: dict[str, Counter[str]] = {}
+    counts: dict[str, dict[str, int]] = {}
     for label, canonical in zip(labels, canonicals, strict=True):
         if label == "PERSON" and " " in canonical:
-            words = canonical.split()
-            counts.setdefault(name_key(words[-1]), Counter())[canonical] += 1
+            per_key = counts.setdefault(name_key(canonical.split()[-1]), {})
+            per_key[canonical] = per_key.get(canonical, 0) + 1
     return {
-        key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
-        for key, counter in counts.items()
+        key: next(iter(per_key)) if len(per_key) == 1 else min(per_key.items(), key=_rank)[0]
+        for key, per_key in counts.items()
     }
+
+
+def _rank(item: tuple[str, int]) -> tuple[int, str]:
+    """Sort key of ``surname_index``'s candidates: most frequent first, then alphabetical."""
+    return -item[1], item[0]
 
 
 def link_name(label: str, found: SurfaceLookup, surnames: Mapping[str, str]) -> Named:

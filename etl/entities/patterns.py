@@ -19,7 +19,7 @@ from etl.textscan import iter_hashtags
 
 # One word of a name after a title: a letter, then letters, digits, apostrophes or hyphens.
 _NAME_WORD_RE = re.compile(r"[ \t]+([^\W\d_][\w'’\-]*)")
-_POSSESSIVE_GAP_RE = re.compile(r"['’]s(?=[ \t])")
+POSSESSIVE_GAP_RE = re.compile(r"['’]s(?=[ \t])")
 _POSSESSIVE_TAIL_RE = re.compile(r"['’][sS]?$")
 _MAX_NAME_WORDS = 3
 _CONTINUATION_FORMS = frozenset(TITLE_CONTINUATIONS) | frozenset(
@@ -145,7 +145,7 @@ def possessive_person_spans(text: str, orgs: Sequence[RawSpan]) -> list[RawSpan]
     """
     spans: list[RawSpan] = []
     for org in orgs:
-        gap = _POSSESSIVE_GAP_RE.match(text, org.end)
+        gap = POSSESSIVE_GAP_RE.match(text, org.end)
         if gap is None:
             continue
         run = name_run(text, gap.end(), min_words=2)

@@ -29,21 +29,21 @@ from operator import itemgetter
 
 import ahocorasick_rs
 
-from etl.entities.assemble import names_of_people, propagated_spans
+from etl.entities.assemble import names_of_people
 from etl.entities.canonical import (
     Named,
     SurfaceLookup,
     link_name,
     lookup_surface,
     surname_index,
-    unlinked_name,
 )
 from etl.entities.patterns import (
+    POSSESSIVE_GAP_RE,
     TRIGGER_FORMS,
     hashtag_spans,
+    is_word_boundary,
     literal_spans,
     name_run,
-    possessive_person_spans,
 )
 from etl.entities.reference import Reference
 from etl.entities.spans import (
@@ -53,7 +53,7 @@ from etl.entities.spans import (
     RawSpan,
     resolve_overlaps,
 )
-from etl.records import EntityText, Mention, PageEntityInput
+from etl.records import Mention, PageEntityInput
 
 # A gazetteer match: the RawSpan fields as a plain tuple (no NamedTuple constructor per match)
 # plus the automaton entry (``rules_backend.GazetteerEntry``).
@@ -63,19 +63,22 @@ Match = tuple[int, int, str, int, Entry]
 Resolved = Match | RawSpan
 
 _JOIN = "\n"
-_POSSESSIVE_MARKS = ("'s", "’s")
+# ``name_run`` needs a space or tab right after a title word, so the trigger automaton holds each
+# title word followed by one: it reports only hits that can start a name ("king " but not the
+# "king" in "making").
+_BLANKS = (" ", "\t")
 _new_mention = tuple.__new__
 _by_start = itemgetter(0)
 
 
-def join_texts(texts: Sequence[EntityText]) -> tuple[str, list[int]]:
+def join_texts(texts: Sequence[str]) -> tuple[str, list[int]]:
     """The page's texts joined with a line break, and where each text starts in the result."""
     starts: list[int] = []
     at = 0
-    for entity_text in texts:
+    for text in texts:
         starts.append(at)
-        at += len(entity_text.text) + len(_JOIN)
-    return _JOIN.join(entity_text.text for entity_text in texts), starts
+        at += len(text) + 1
+    return _JOIN.join(texts), starts
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -102,7 +105,10 @@ def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
             implementation=ahocorasick_rs.Implementation.DFA,
         ),
         tuple(entry for _, entry in forms),
-        ahocorasick_rs.AhoCorasick(sorted(TRIGGER_FORMS)),
+        ahocorasick_rs.AhoCorasick(
+            [form + blank for form in sorted(TRIGGER_FORMS) for blank in _BLANKS],
+            implementation=ahocorasick_rs.Implementation.DFA,
+        ),
     )
 
 
@@ -126,19 +132,12 @@ def gazetteer_matches(joined: str, scanner: Scanner) -> list[Match]:
 
 
 def trigger_spans(joined: str, scanner: Scanner) -> list[RawSpan]:
-    """``patterns.trigger_person_spans`` of the joined text.
-
-    A title word must be followed by a space or tab for ``name_run`` to find a name, so other
-    hits (the "king" in "making") are skipped before the call.
-    """
+    """``patterns.trigger_person_spans`` of the joined text (hits already end before a blank)."""
     spans: list[RawSpan] = []
-    size = len(joined)
     for _, start, end in scanner.triggers.find_matches_as_indexes(joined, overlapping=True):
-        if end >= size or joined[end] not in " \t":
-            continue
         if start > 0 and (joined[start - 1].isalpha() or joined[start - 1] == "_"):
             continue
-        run = name_run(joined, end)
+        run = name_run(joined, end - 1)
         if run is not None:
             spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
     return spans
@@ -146,7 +145,7 @@ def trigger_spans(joined: str, scanner: Scanner) -> list[RawSpan]:
 
 def joined_pattern_spans(
     joined: str,
-    texts: Sequence[EntityText],
+    texts: Sequence[str],
     starts: Sequence[int],
     channel: str,
     matches: Sequence[Match],
@@ -159,11 +158,11 @@ def joined_pattern_spans(
     """
     found: list[RawSpan] = []
     if "#" in joined:
-        for entity_text, offset in zip(texts, starts, strict=True):
-            if "#" in entity_text.text:
+        for text, offset in zip(texts, starts, strict=True):
+            if "#" in text:
                 found += [
                     RawSpan(s.start + offset, s.end + offset, s.label, s.priority)
-                    for s in hashtag_spans(entity_text.text)
+                    for s in hashtag_spans(text)
                 ]
     channel_found = (
         literal_spans(joined, channel, "ORG", PRIORITY_CHANNEL)
@@ -172,83 +171,114 @@ def joined_pattern_spans(
     )
     found += channel_found
     found += trigger_spans(joined, scanner)
-    if any(mark in joined for mark in _POSSESSIVE_MARKS):
-        orgs = [RawSpan(*m[:4]) for m in matches if m[2] == "ORG"] + channel_found
-        found += possessive_person_spans(joined, orgs)
+    if "'s" in joined or "’s" in joined:
+        found += possessive_spans(joined, matches, channel_found)
     return found
 
 
-def merge_spans(matches: Sequence[Match], extra: Sequence[RawSpan]) -> list[Resolved]:
-    """``resolve_overlaps`` of ``matches`` (disjoint, sorted) plus ``extra``, sorted by start.
+def possessive_spans(
+    joined: str, matches: Sequence[Match], channel_found: Sequence[RawSpan]
+) -> list[RawSpan]:
+    """``patterns.possessive_person_spans`` for the ORG matches and channel spans of the page.
+
+    Scans the page's possessives (a handful) and asks which ORG ends at each, instead of
+    testing every ORG: pages have dozens of ORG matches and few possessives.
+    """
+    org_ends = {m[1] for m in matches if m[2] == "ORG"}
+    org_ends.update(span.end for span in channel_found)
+    spans: list[RawSpan] = []
+    for gap in POSSESSIVE_GAP_RE.finditer(joined):
+        if gap.start() in org_ends:
+            run = name_run(joined, gap.end(), min_words=2)
+            if run is not None:
+                spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
+    return spans
+
+
+def merge_spans(
+    matches: Sequence[Match], ends: Sequence[int], extra: Sequence[RawSpan]
+) -> list[Resolved]:
+    """``resolve_overlaps`` of ``matches`` (disjoint, sorted; ``ends`` theirs) plus ``extra``.
 
     Only the matches some extra span overlaps can lose or change anything: gazetteer matches are
     disjoint, so every cluster of overlapping spans that holds a match also holds an extra span
-    overlapping it, and ``resolve_overlaps`` decides each cluster on its own.
+    overlapping it, and ``resolve_overlaps`` decides each cluster on its own. The result is
+    sorted by start (resolved spans are disjoint, so starts are distinct).
     """
-    ends = [m[1] for m in matches]
     touched: set[int] = set()
+    count = len(matches)
     for span in extra:
         at = bisect.bisect_right(ends, span.start)  # first match ending after the span starts
-        while at < len(matches) and matches[at][0] < span.end:
+        while at < count and matches[at][0] < span.end:
             touched.add(at)
             at += 1
-    if not touched:
-        kept: list[Resolved] = [*matches]
-    else:
-        kept = [m for i, m in enumerate(matches) if i not in touched]
-    contested = [RawSpan(*matches[i][:4]) for i in touched]
-    kept += resolve_overlaps([*contested, *extra])
+    kept: list[Resolved] = []
+    previous = 0
+    for at in sorted(touched):
+        kept += matches[previous:at]
+        previous = at + 1
+    kept += matches[previous:]
+    kept += resolve_overlaps([*(RawSpan(*matches[at][:4]) for at in touched), *extra])
     kept.sort(key=_by_start)
     return kept
 
 
 def _with_propagation(
     joined: str, matches: Sequence[Match], patterns: Sequence[RawSpan], reference: Reference
-) -> list[Resolved]:
-    """Resolved spans after ``assemble.page_mentions``'s person propagation step."""
+) -> tuple[list[Resolved], list[Resolved]]:
+    """Resolved spans after ``assemble.page_mentions``'s person propagation step, and the
+    PERSON spans among them."""
+    ends = [m[1] for m in matches] if patterns else []
     resolved: list[Resolved] = [*matches]
     if patterns:
-        resolved = merge_spans(matches, patterns)
-    people = [(span[0], span[1]) for span in resolved if span[2] == "PERSON"]
+        resolved = merge_spans(matches, ends, patterns)
+    people = [span for span in resolved if span[2] == "PERSON"]
     if not people:
-        return resolved
-    names = names_of_people((joined[start:end] for start, end in people), reference)
+        return resolved, people
+    names = names_of_people((joined[span[0] : span[1]] for span in people), reference)
     if not names:
-        return resolved
-    # People are disjoint and sorted: only the last one starting at or before a span can hold it.
-    people_starts = [start for start, _ in people]
-    extra = [
-        span for span in propagated_spans(joined, names) if not _inside(people, people_starts, span)
+        return resolved, people
+    extra = propagated_outside(joined, names, people)
+    if not extra:
+        return resolved, people
+    if not patterns:
+        ends = [m[1] for m in matches]
+    resolved = merge_spans(matches, ends, [*patterns, *extra])
+    return resolved, [span for span in resolved if span[2] == "PERSON"]
+
+
+def propagated_outside(
+    joined: str, names: Sequence[str], people: Sequence[Resolved]
+) -> list[RawSpan]:
+    """``assemble.propagated_spans`` minus the spans inside a PERSON span already found.
+
+    ``people`` are disjoint and sorted, so only the last one starting at or before an
+    occurrence can hold it; most occurrences are such a person itself ("Putin" found by the
+    gazetteer) and are dropped before the word-boundary test.
+    """
+    starts = [span[0] for span in people]
+    extra: list[RawSpan] = []
+    for name in names:
+        size = len(name)
+        at = joined.find(name)
+        while at >= 0:
+            end = at + size
+            holder = bisect.bisect_right(starts, at) - 1
+            if (holder < 0 or people[holder][1] < end) and is_word_boundary(joined, at, end):
+                extra.append(RawSpan(at, end, "PERSON", PRIORITY_GAZETTEER))
+            at = joined.find(name, at + 1)
+    return extra
+
+
+def _surnames(joined: str, people: Sequence[Resolved], reference: Reference) -> dict[str, str]:
+    """``canonical.surname_index`` of the page, from its PERSON spans (no other label counts)."""
+    if not people:
+        return {}
+    canonicals = [
+        span[4][2][1] if len(span) == 5 else lookup_surface(joined[span[0] : span[1]], reference)[1]
+        for span in people
     ]
-    return merge_spans(matches, [*patterns, *extra]) if extra else resolved
-
-
-def _inside(spans: Sequence[tuple[int, int]], starts: Sequence[int], span: RawSpan) -> bool:
-    """True when ``span`` lies within one of ``spans`` (disjoint, sorted; ``starts`` theirs)."""
-    at = bisect.bisect_right(starts, span.start) - 1
-    return at >= 0 and span.end <= spans[at][1]
-
-
-def _names(joined: str, resolved: Sequence[Resolved], reference: Reference) -> list[Named]:
-    """``canonical.canonicalise_page`` of the resolved spans, reusing the matches' entries."""
-    lookups: list[SurfaceLookup] = [
-        span[4][2] if len(span) == 5 else lookup_surface(joined[span[0] : span[1]], reference)
-        for span in resolved
-    ]
-    people = [i for i, span in enumerate(resolved) if span[2] == "PERSON"]
-    surnames = surname_index(["PERSON"] * len(people), [lookups[i].canonical_name for i in people])
-    if surnames:
-        # Only a one-word key that is some PERSON's last word can be relinked.
-        return [
-            link_name(span[2], found, surnames)
-            if found.key in surnames or len(span) != 5
-            else span[4][3]
-            for span, found in zip(resolved, lookups, strict=True)
-        ]
-    return [
-        span[4][3] if len(span) == 5 else unlinked_name(span[2], found)
-        for span, found in zip(resolved, lookups, strict=True)
-    ]
+    return surname_index(["PERSON"] * len(canonicals), canonicals)
 
 
 def rules_page_mentions(
@@ -257,44 +287,50 @@ def rules_page_mentions(
     """The page's mentions as ``assemble.page_mentions`` would give them for gazetteer spans.
 
     None when the page cannot be joined safely (a channel name spanning lines could match across
-    two texts); the caller then takes the general path.
+    two texts); the caller then takes the general path. The last loop fuses canonicalisation
+    (``canonical.canonicalise_page``) and record building: a match's entry holds its lookup and
+    its canonical name, so only surname linking or a pattern span needs a lookup.
     """
     channel = page.channel.strip() if page.channel else ""
     if _JOIN in channel:
         return None
     texts = page.texts
-    joined, starts = join_texts(texts)
+    strings = [entity_text.text for entity_text in texts]
+    joined, starts = join_texts(strings)
     matches = gazetteer_matches(joined, scanner)
-    patterns = joined_pattern_spans(joined, texts, starts, channel, matches, scanner)
-    resolved = _with_propagation(joined, matches, patterns, reference)
-    named = _names(joined, resolved, reference)
+    patterns = joined_pattern_spans(joined, strings, starts, channel, matches, scanner)
+    resolved, people = _with_propagation(joined, matches, patterns, reference)
+    surnames = _surnames(joined, people, reference)
     mentions: list[Mention] = []
     index = 0
     offset = 0
-    next_start = starts[1] if len(starts) > 1 else len(joined) + 1
+    bounds = [*starts[1:], len(joined) + 1]
+    next_start = bounds[0]
     source = texts[0].source if texts else "title"
     comment_index = texts[0].comment_index if texts else None
-    for span, (label, canonical) in zip(resolved, named, strict=True):
-        start, end = span[0], span[1]
+    for span in resolved:
+        start = span[0]
+        end = span[1]
         if start >= next_start:
-            while start >= next_start:
+            while start >= bounds[index]:
                 index += 1
-                next_start = starts[index + 1] if index + 1 < len(starts) else len(joined) + 1
+            next_start = bounds[index]
             offset = starts[index]
             source = texts[index].source
             comment_index = texts[index].comment_index
+        surface = joined[start:end]
+        if len(span) == 5:
+            entry: Entry = span[4]
+            if surnames and entry[2][0] in surnames:
+                label, canonical = link_name(span[2], entry[2], surnames)
+            else:
+                label, canonical = entry[3]
+        else:
+            label, canonical = link_name(span[2], lookup_surface(surface, reference), surnames)
         mentions.append(
             _new_mention(
                 Mention,
-                (
-                    source,
-                    joined[start:end],
-                    label,
-                    start - offset,
-                    end - offset,
-                    canonical,
-                    comment_index,
-                ),
+                (source, surface, label, start - offset, end - offset, canonical, comment_index),
             )
         )
     return mentions
