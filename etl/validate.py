@@ -441,18 +441,8 @@ def write_data_docs(
                 run_id, agg.severity, agg.table_name, agg.expectation, agg.observed_value, where,
             )  # fmt: skip
     results = docs.suite_results(run_id, aggregates, registry)
-    if _is_local(wh):
-        index = docs.write_site(wh.layout.docs_dir, run_id, results, registry)
-    else:  # object storage: render locally, then upload the finished site
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            docs.build_site(run_id, results, registry, tmp)
-            target = wh.layout.join("quality", "data_docs", run_id)
-            if wh.fs.exists(target):
-                wh.fs.rm(target, recursive=True)
-            wh.fs.put(tmp, target, recursive=True)
-            index = wh.fs.unstrip_protocol(f"{target}/index.html")
+    _ = wh.local_root  # like the catalog, the docs need a local warehouse (else UsageError)
+    index = docs.write_site(wh.layout.docs_dir, run_id, results, registry)
     seconds = round(time.perf_counter() - start, 4)
     log.info("data docs for run %s: %s (%.2fs)", run_id, index, seconds)
     return DataDocs(index=index, seconds=seconds)
@@ -467,9 +457,3 @@ def _first_location(sample: Sequence[Mapping[str, Any]]) -> str:
     line = f":{first['line']}" if first.get("line") is not None else ""
     key = first.get("key") or first.get("column_name")
     return f" (first: {place}{line}{f' key {key}' if key else ''})"
-
-
-def _is_local(wh: Warehouse) -> bool:
-    from etl.storage import is_local
-
-    return bool(is_local(wh.fs))
