@@ -32,6 +32,12 @@ class HashtagSpan:
 
 def iter_hashtags(text: str) -> Iterator[HashtagSpan]:
     """Yield every hashtag in ``text`` in order; a tag needs at least one letter (``#1`` is not)."""
+    for tag, start in _tags(text):
+        yield HashtagSpan(tag, start, start + 1 + len(tag))
+
+
+def _tags(text: str) -> Iterator[tuple[str, int]]:
+    """``(tag, offset of its '#')`` of every hashtag (``iter_hashtags`` without the records)."""
     if "#" not in text:
         return
     for run in _HASHTAG_RUN_RE.finditer(text):
@@ -39,9 +45,9 @@ def iter_hashtags(text: str) -> Iterator[HashtagSpan]:
             continue
         for match in _HASHTAG_RE.finditer(run.group()):
             tag = match.group(1).rstrip("_\u200c\u200d")
-            if tag and any(ch.isalpha() for ch in tag):
-                start = run.start() + match.start()
-                yield HashtagSpan(tag, start, start + 1 + len(tag))
+            # isalpha on the whole tag would want every character a letter; one is enough.
+            if tag and (tag.isalpha() or any(ch.isalpha() for ch in tag)):
+                yield tag, run.start() + match.start()
 
 
 def unique_hashtags(*texts: str) -> tuple[str, ...]:
@@ -49,9 +55,9 @@ def unique_hashtags(*texts: str) -> tuple[str, ...]:
     seen: set[str] = set()
     ordered: list[str] = []
     for text in texts:
-        for span in iter_hashtags(text):
-            key = span.tag.casefold()
+        for tag, _start in _tags(text):
+            key = tag.casefold()
             if key not in seen:
                 seen.add(key)
-                ordered.append(span.tag)
+                ordered.append(tag)
     return tuple(ordered)

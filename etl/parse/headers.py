@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from etl.parse.gates import gated_match
 from etl.parse.patterns import NUM, parse_count
 
 HeaderKind = Literal["count", "thoughts", "blogger", "zero", "bare"]
@@ -67,6 +68,14 @@ _BARE_FORMS = frozenset(
 )
 
 
+# The header patterns behind their derived first-character gates (etl.parse.gates): numbered
+# comment lines pass ``could_be_header`` and would otherwise run all five.
+_match_count_first = gated_match(_COUNT_FIRST_RE)
+_match_stem_first = gated_match(_STEM_FIRST_RE)
+_match_view_all = gated_match(_VIEW_ALL_RE)
+_match_zero = gated_match(_ZERO_RE)
+_match_bare = gated_match(_BARE_RE)
+
 # A count with a unit at the end of the line: "• 1,2 тыс.", "• 1.2K".
 _NUMBER_TAIL_RE = re.compile(r"\d[\s\u00a0]?[^\s\d]{1,5}$")
 
@@ -98,7 +107,7 @@ def match_header(line: str) -> Header | None:
     """The header stated by one stripped line, or None when the line is not a header."""
     if not line or len(line) > _MAX_HEADER_CHARS:
         return None
-    match = _COUNT_FIRST_RE.match(line)
+    match = _match_count_first(line)
     if match is not None:
         count = parse_count(match.group("n"))
         if count is None:
@@ -109,14 +118,14 @@ def match_header(line: str) -> Header | None:
         if rest == ":":
             return Header(count, "blogger")
         return Header(count, "zero" if count == 0 else "count")
-    for pattern in (_STEM_FIRST_RE, _VIEW_ALL_RE):
-        match = pattern.match(line)
+    for matcher in (_match_stem_first, _match_view_all):
+        match = matcher(line)
         if match is not None:
             number = next(g for g in match.groups() if g is not None)
             count = parse_count(number)
             return None if count is None else Header(count, "zero" if count == 0 else "count")
-    if _ZERO_RE.match(line):
+    if _match_zero(line):
         return Header(0, "zero")
-    if _BARE_RE.match(line):
+    if _match_bare(line):
         return Header(None, "bare")
     return None

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from etl.parse.comments import strong_start_style
 from etl.parse.comments.base import indent_of
-from etl.parse.comments.discussion import AVATAR_RE
+from etl.parse.comments.discussion import match_avatar
 from etl.parse.comments.ordered import ITEM_RE
+from etl.parse.gates import gated_match
 from etl.parse.headers import Header, could_be_header, match_header
 from etl.parse.patterns import (
     CHROME_HEADING_RE,
@@ -44,6 +45,13 @@ _MAX_MARKER_CHARS = 240
 # spares the long alternations on most lines. Keep in step with etl.parse.patterns.
 _FOOTER_FIRST = frozenset("lpawytcnosjdдзн")
 _CHROME_FIRST = frozenset("rmuywltscvpfbäспea")
+# The head patterns behind their derived first-character gates (etl.parse.gates): same answers.
+_match_published = gated_match(PUBLISHED_BULLET_RE)
+_match_label = gated_match(META_LABEL_RE)
+_match_byline = gated_match(POSTED_BYLINE_RE)
+_match_subscribers = gated_match(SUBSCRIBERS_RE)
+_match_chrome = gated_match(MIRROR_CHROME_RE)
+_match_date = gated_match(DATE_LINE_RE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +98,7 @@ def read_head(stripped: Sequence[str]) -> Head:
         (
             i
             for i in range(index, limit)
-            if stripped[i][:1] in "•·" and PUBLISHED_BULLET_RE.match(stripped[i])
+            if stripped[i][:1] in "•·" and _match_published(stripped[i])
         ),
         None,
     )
@@ -99,9 +107,9 @@ def read_head(stripped: Sequence[str]) -> Head:
         if not line or line in repeats:
             index += 1
             continue
-        bullet = PUBLISHED_BULLET_RE.match(line)
-        label = META_LABEL_RE.match(line) if bullet is None else None
-        byline = POSTED_BYLINE_RE.match(line) if bullet is None and label is None else None
+        bullet = _match_published(line)
+        label = _match_label(line) if bullet is None else None
+        byline = _match_byline(line) if bullet is None and label is None else None
         if bullet is not None:
             published, is_mirror = bullet.group("date").strip(), True
         elif label is not None:
@@ -115,15 +123,15 @@ def read_head(stripped: Sequence[str]) -> Head:
             link_lines.append(index)
         elif byline is not None:
             published = published or (byline.group("date") or byline.group("date2")).strip()
-        elif channel is None and (avatar := AVATAR_RE.match(line)) is not None:
+        elif channel is None and (avatar := match_avatar(line)) is not None:
             # Substack: the author's avatar, name and date sit under the title.
             channel, channel_line = avatar.group("name").strip(), index
             repeats = repeats | {channel}
-        elif SUBSCRIBERS_RE.match(line) or MIRROR_CHROME_RE.match(line):
+        elif _match_subscribers(line) or _match_chrome(line):
             is_mirror = is_mirror or MIRROR_SIGNAL_RE.match(line) is not None
         elif channel is None and _is_channel_line(stripped, index, limit, title):
             channel, channel_line = line, index
-        elif channel_line is not None and index > channel_line and DATE_LINE_RE.match(line):
+        elif channel_line is not None and index > channel_line and _match_date(line):
             published = published or line
         elif published_at is not None and index < published_at:
             if channel is None and looks_like_channel(line) and not line[0].isdigit():
@@ -158,10 +166,10 @@ def _is_channel_line(stripped: Sequence[str], index: int, limit: int, title: Tit
         return False
     after = stripped[following]
     return bool(
-        SUBSCRIBERS_RE.match(after)
-        or MIRROR_CHROME_RE.match(after)
-        or PUBLISHED_BULLET_RE.match(after)
-        or DATE_LINE_RE.match(after)
+        _match_subscribers(after)
+        or _match_chrome(after)
+        or _match_published(after)
+        or _match_date(after)
     )
 
 

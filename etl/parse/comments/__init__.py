@@ -7,7 +7,7 @@ the whole region. Drafts carry 0-based line indices; ``etl.parse`` numbers and c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from etl.parse.comments.base import Draft
@@ -128,5 +128,5 @@ def _drop_empty(drafts: Sequence[Draft]) -> tuple[Draft, ...]:
             new_position[old] = parent
             continue
         new_position[old] = len(kept)
-        kept.append(draft if parent == draft.parent else replace(draft, parent=parent))
+        kept.append(draft if parent == draft.parent else draft._replace(parent=parent))
     return tuple(kept)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from etl.parse.patterns import LIKE_ACTION_RE, match_action_line, parse_count
 
@@ -14,9 +14,12 @@ _INDENT_CHARS = " \t\u00a0"
 BodyLine = tuple[int, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """One comment before numbering: its text lines with provenance, 0-based line span."""
+class Draft(NamedTuple):
+    """One comment before numbering: its text lines with provenance, 0-based line span.
+
+    A NamedTuple rather than a frozen dataclass: equally immutable, and several times cheaper to
+    build (one per comment, thousands on the largest pages).
+    """
 
     body: tuple[BodyLine, ...]
     first: int
@@ -29,7 +32,7 @@ class Draft:
     @property
     def text(self) -> str:
         """The comment text: body lines joined with newlines."""
-        return "\n".join(text for _, text in self.body)
+        return "\n".join([text for _, text in self.body])
 
 
 def indent_of(line: str) -> int:

@@ -22,6 +22,8 @@ from etl.parse.comments.base import (
 from etl.parse.patterns import SHORT_STAMP_RE, clean_stamp, is_date_line, match_action_line
 
 AVATAR_RE = re.compile(r"^(?P<name>.{1,80}?)['’]s avatar$", re.IGNORECASE)
+# The 9 characters every AVATAR_RE match ends with (same flags, so the same case folds).
+_AVATAR_END_RE = re.compile(r"['’]s avatar$", re.IGNORECASE)
 RE_SUBJECT_RE = re.compile(r"^(?:re|aw|sv|ответ)(?:\[\d+\])?\s?:\s*(?P<subject>.*)$", re.I)
 _BYLINE_RE = re.compile(
     r"^(?:(?:posted|written|submitted)\s+)?by\s+(?P<name>.{1,80}?)"
@@ -36,9 +38,15 @@ _MAX_NAME_CHARS = 60
 StartTest = Callable[[Sequence[str], int, int], bool]
 
 
+def match_avatar(line: str) -> re.Match[str] | None:
+    """``AVATAR_RE.match`` behind a check of the fixed ending (the lazy name made the pattern
+    try up to 80 name lengths on every line)."""
+    return AVATAR_RE.match(line) if _AVATAR_END_RE.search(line, max(0, len(line) - 10)) else None
+
+
 def is_avatar_start(stripped: Sequence[str], index: int) -> bool:
     """``Jane Doe's avatar``: Substack's first line of every comment."""
-    return AVATAR_RE.match(stripped[index]) is not None
+    return match_avatar(stripped[index]) is not None
 
 
 def is_re_start(stripped: Sequence[str], index: int) -> bool:
@@ -62,7 +70,7 @@ def parse_substack(
     """Substack comments: avatar line, name line, stamp line, text, chrome."""
     drafts: list[Draft] = []
     stack: list[tuple[int, int]] = []
-    starts = [i for i in range(start, end) if AVATAR_RE.match(stripped[i])]
+    starts = [i for i in range(start, end) if match_avatar(stripped[i])]
     for number, first in enumerate(starts):
         block_end = starts[number + 1] if number + 1 < len(starts) else end
         avatar = AVATAR_RE.match(stripped[first])
