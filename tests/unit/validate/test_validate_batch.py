@@ -151,3 +151,24 @@ def test_prewarm_builds_the_suites_a_batch_uses(batch: dict[str, pa.Table]) -> N
     built = set(runtime().definitions)
     _validate(batch)
     assert set(runtime().definitions) == built
+
+
+def test_column_pair_and_multicolumn_checks_name_their_rows(batch: dict[str, pa.Table]) -> None:
+    comments = batch["comments"]
+    row = comments["position"].to_pylist().index(2)
+    entities = batch["entities"]
+    report = _validate(
+        {
+            **batch,
+            "comments": replace_column(comments, "position", row, 1),
+            "entities": replace_column(entities, "start_char", 0, 99),
+        }
+    )
+    failed = _failed(report)
+    compound = failed["expect_compound_columns_to_be_unique(video_id, position)"]
+    pair = failed["expect_column_pair_values_a_to_be_greater_than_b(end_char > start_char)"]
+    assert compound.unexpected_count == 2 and pair.unexpected_count == 1
+    (pair_row,) = json.loads(pair.unexpected_sample or "[]")
+    assert pair_row["key"] == entities["mention_id"][0].as_py()
+    compound_pages = {r["page_id"] for r in json.loads(compound.unexpected_sample or "[]")}
+    assert set(report.failing_pages) == compound_pages | {pair_row["page_id"]}
