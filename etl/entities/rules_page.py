@@ -36,9 +36,9 @@ from etl.entities.canonical import (
     link_name,
     lookup_surface,
     surname_index,
+    unlinked_name,
 )
 from etl.entities.patterns import (
-    POSSESSIVE_GAP_RE,
     TRIGGER_FORMS,
     hashtag_spans,
     is_word_boundary,
@@ -53,7 +53,7 @@ from etl.entities.spans import (
     RawSpan,
     resolve_overlaps,
 )
-from etl.records import Mention, PageEntityInput
+from etl.records import EntityText, Mention, PageEntityInput
 
 # A gazetteer match: the RawSpan fields as a plain tuple (no NamedTuple constructor per match)
 # plus the automaton entry (``rules_backend.GazetteerEntry``).
@@ -67,18 +67,27 @@ _JOIN = "\n"
 # title word followed by one: it reports only hits that can start a name ("king " but not the
 # "king" in "making").
 _BLANKS = (" ", "\t")
+_CUE_FORMS = tuple(form + blank for form in sorted(TRIGGER_FORMS) for blank in _BLANKS)
+# ``patterns.POSSESSIVE_GAP_RE`` as literals (an apostrophe and "s" before a blank), in the same
+# automaton: one scan finds both kinds of cue, and ``str.find`` on a page with an emoji (a UCS-4
+# string) costs as much as the scan.
+_POSSESSIVE_CUES = tuple(mark + blank for mark in ("'s", "’s") for blank in _BLANKS)
 _new_mention = tuple.__new__
 _by_start = itemgetter(0)
 
 
 def join_texts(texts: Sequence[str]) -> tuple[str, list[int]]:
-    """The page's texts joined with a line break, and where each text starts in the result."""
+    """The page's texts joined with a line break, one more at each end, and where each text
+    starts in the result.
+
+    The outer breaks spare the scans a bounds test: every match has a character on each side.
+    """
     starts: list[int] = []
-    at = 0
+    at = 1
     for text in texts:
         starts.append(at)
         at += len(text) + 1
-    return _JOIN.join(texts), starts
+    return f"{_JOIN}{_JOIN.join(texts)}{_JOIN}", starts
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -106,40 +115,57 @@ def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
         ),
         tuple(entry for _, entry in forms),
         ahocorasick_rs.AhoCorasick(
-            [form + blank for form in sorted(TRIGGER_FORMS) for blank in _BLANKS],
+            [*_CUE_FORMS, *_POSSESSIVE_CUES],
             implementation=ahocorasick_rs.Implementation.DFA,
         ),
     )
 
 
 def gazetteer_matches(joined: str, scanner: Scanner) -> list[Match]:
-    """``rules_backend.gazetteer_spans`` on the joined text, as tuples carrying their entry."""
-    matches: list[Match] = []
+    """``rules_backend.gazetteer_spans`` on the joined text, as tuples carrying their entry.
+
+    ``joined`` comes from ``join_texts`` (a line break at each end), so ``start - 1`` and
+    ``end`` are always inside it. Most neighbours are spaces, tested first as the cheapest.
+    """
     entries = scanner.entries
-    size = len(joined)
-    for index, start, end in scanner.gazetteer.find_matches_as_indexes(joined):
-        if start > 0:
-            before = joined[start - 1]
-            if before.isalpha() or before == "_":
-                continue
-        if end < size:
-            after = joined[end]
-            if after.isalnum() or after == "_":
-                continue
-        entry = entries[index]
-        matches.append((start, end, entry[1], PRIORITY_GAZETTEER, entry))
-    return matches
+    return [
+        (start, end, entries[index][1], PRIORITY_GAZETTEER, entries[index])
+        for index, start, end in scanner.gazetteer.find_matches_as_indexes(joined)
+        if ((before := joined[start - 1]) == " " or not (before.isalpha() or before == "_"))
+        and ((after := joined[end]) == " " or not (after.isalnum() or after == "_"))
+    ]
 
 
-def trigger_spans(joined: str, scanner: Scanner) -> list[RawSpan]:
-    """``patterns.trigger_person_spans`` of the joined text (hits already end before a blank)."""
+def cue_spans(
+    joined: str, scanner: Scanner, matches: Sequence[Match], channel_found: Sequence[RawSpan]
+) -> list[RawSpan]:
+    """``patterns.trigger_person_spans`` and ``patterns.possessive_person_spans`` of the page.
+
+    One scan of ``scanner.triggers`` reports title words followed by a blank (the "king" in
+    "making" never reaches Python) and possessives followed by a blank; a possessive counts
+    when an ORG match or the channel ends right before it (pages have dozens of ORG matches and
+    a few possessives, so the possessives are the ones looked at).
+    """
     spans: list[RawSpan] = []
-    for _, start, end in scanner.triggers.find_matches_as_indexes(joined, overlapping=True):
-        if start > 0 and (joined[start - 1].isalpha() or joined[start - 1] == "_"):
+    gaps: list[int] = []
+    for index, start, end in scanner.triggers.find_matches_as_indexes(joined, overlapping=True):
+        if index >= len(_CUE_FORMS):
+            gaps.append(start)
+            continue
+        before = joined[start - 1]
+        if before.isalpha() or before == "_":
             continue
         run = name_run(joined, end - 1)
         if run is not None:
             spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
+    if gaps:
+        org_ends = {m[1] for m in matches if m[2] == "ORG"}
+        org_ends.update(span.end for span in channel_found)
+        for at in gaps:
+            if at in org_ends:
+                run = name_run(joined, at + 2, min_words=2)
+                if run is not None:
+                    spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
     return spans
 
 
@@ -153,8 +179,8 @@ def joined_pattern_spans(
 ) -> list[RawSpan]:
     """``patterns.pattern_spans`` of every text, in joined coordinates (order irrelevant).
 
-    Each scan runs only where it can match: hashtags in texts with '#', the channel where its
-    name occurs, possessive persons when the page has a possessive.
+    Hashtags are scanned only in texts with a '#'; title words and possessives come from one
+    automaton scan (``cue_spans``).
     """
     found: list[RawSpan] = []
     if "#" in joined:
@@ -164,35 +190,10 @@ def joined_pattern_spans(
                     RawSpan(s.start + offset, s.end + offset, s.label, s.priority)
                     for s in hashtag_spans(text)
                 ]
-    channel_found = (
-        literal_spans(joined, channel, "ORG", PRIORITY_CHANNEL)
-        if channel and channel in joined
-        else []
-    )
+    channel_found = literal_spans(joined, channel, "ORG", PRIORITY_CHANNEL) if channel else []
     found += channel_found
-    found += trigger_spans(joined, scanner)
-    if "'s" in joined or "’s" in joined:
-        found += possessive_spans(joined, matches, channel_found)
+    found += cue_spans(joined, scanner, matches, channel_found)
     return found
-
-
-def possessive_spans(
-    joined: str, matches: Sequence[Match], channel_found: Sequence[RawSpan]
-) -> list[RawSpan]:
-    """``patterns.possessive_person_spans`` for the ORG matches and channel spans of the page.
-
-    Scans the page's possessives (a handful) and asks which ORG ends at each, instead of
-    testing every ORG: pages have dozens of ORG matches and few possessives.
-    """
-    org_ends = {m[1] for m in matches if m[2] == "ORG"}
-    org_ends.update(span.end for span in channel_found)
-    spans: list[RawSpan] = []
-    for gap in POSSESSIVE_GAP_RE.finditer(joined):
-        if gap.start() in org_ends:
-            run = name_run(joined, gap.end(), min_words=2)
-            if run is not None:
-                spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
-    return spans
 
 
 def merge_spans(
@@ -301,14 +302,45 @@ def rules_page_mentions(
     patterns = joined_pattern_spans(joined, strings, starts, channel, matches, scanner)
     resolved, people = _with_propagation(joined, matches, patterns, reference)
     surnames = _surnames(joined, people, reference)
+    if surnames:
+        # Only a key that is some PERSON's last word can be relinked (``canonical.link_name``).
+        named = [
+            (
+                span[4][3]
+                if span[4][2][0] not in surnames
+                else link_name(span[2], span[4][2], surnames)
+            )
+            if len(span) == 5
+            else link_name(span[2], lookup_surface(joined[span[0] : span[1]], reference), surnames)
+            for span in resolved
+        ]
+    else:
+        named = [
+            span[4][3]
+            if len(span) == 5
+            else unlinked_name(span[2], lookup_surface(joined[span[0] : span[1]], reference))
+            for span in resolved
+        ]
+    return _records(joined, texts, starts, resolved, named)
+
+
+def _records(
+    joined: str,
+    texts: Sequence[EntityText],
+    starts: Sequence[int],
+    resolved: Sequence[Resolved],
+    named: Sequence[Named],
+) -> list[Mention]:
+    """The ``Mention``s of ``resolved`` (sorted by start), walking the texts alongside."""
     mentions: list[Mention] = []
-    index = 0
-    offset = 0
+    append = mentions.append
     bounds = [*starts[1:], len(joined) + 1]
+    index = 0
     next_start = bounds[0]
+    offset = starts[0] if starts else 0
     source = texts[0].source if texts else "title"
     comment_index = texts[0].comment_index if texts else None
-    for span in resolved:
+    for span, (label, canonical) in zip(resolved, named, strict=True):
         start = span[0]
         end = span[1]
         if start >= next_start:
@@ -318,19 +350,18 @@ def rules_page_mentions(
             offset = starts[index]
             source = texts[index].source
             comment_index = texts[index].comment_index
-        surface = joined[start:end]
-        if len(span) == 5:
-            entry: Entry = span[4]
-            if surnames and entry[2][0] in surnames:
-                label, canonical = link_name(span[2], entry[2], surnames)
-            else:
-                label, canonical = entry[3]
-        else:
-            label, canonical = link_name(span[2], lookup_surface(surface, reference), surnames)
-        mentions.append(
+        append(
             _new_mention(
                 Mention,
-                (source, surface, label, start - offset, end - offset, canonical, comment_index),
+                (
+                    source,
+                    joined[start:end],
+                    label,
+                    start - offset,
+                    end - offset,
+                    canonical,
+                    comment_index,
+                ),
             )
         )
     return mentions
