@@ -14,6 +14,14 @@ _ID_HEX_CHARS = 20  # 80 bits: collision odds ~1e-12 at 1e6 rows per table.
 
 def make_id(prefix: str, *parts: str | int | None) -> str:
     """Return ``<prefix>_<20 hex>`` for the natural key ``parts``."""
+    key = prefix
+    for part in parts:
+        text = _NULL if part is None else str(part)
+        key += f"{len(text)}:{text}"
+    if key.isascii():
+        # In ASCII a character is a byte, so this string encodes to exactly the bytes the loop
+        # below hashes; one encode and one update is ~30% faster (ids were most of transform).
+        return f"{prefix}_{hashlib.sha256(key.encode()).hexdigest()[:_ID_HEX_CHARS]}"
     h = hashlib.sha256(prefix.encode())
     for part in parts:
         text = _NULL if part is None else str(part)

@@ -8,6 +8,8 @@ import posixpath
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etl import pipeline, storage
 
@@ -104,3 +106,33 @@ def test_a_batch_of_unchanged_pages_loads_no_backend(
     assert (result.pages, result.skipped, result.published, result.staged) == (1, 1, 0, {})
     assert set(result.rows) >= {"videos", "comments", "links", "entities", "quarantine"}
     assert not any(result.rows.values())
+
+
+def _make_id_reference(prefix: str, *parts: str | int | None) -> str:
+    """``ids.make_id`` as first written (one length-prefixed update per part)."""
+    import hashlib
+
+    h = hashlib.sha256(prefix.encode())
+    for part in parts:
+        text = "\x00NULL" if part is None else str(part)
+        encoded = text.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(encoded))
+        h.update(encoded)
+    return f"{prefix}_{h.hexdigest()[:20]}"
+
+
+@given(
+    st.sampled_from(["v", "c", "l", "m", "é"]),
+    st.lists(st.one_of(st.none(), st.integers(), st.text()), max_size=7),
+)
+def test_make_id_fast_path_gives_the_same_ids(prefix: str, parts: list[str | int | None]) -> None:
+    from etl import ids
+
+    assert ids.make_id(prefix, *parts) == _make_id_reference(prefix, *parts)
+
+
+def test_make_id_non_ascii_and_lone_surrogates_take_the_byte_path() -> None:
+    from etl import ids
+
+    for parts in (("\ud800",), ("Путин", 3), ("a", None, "\x00NULL"), ()):
+        assert ids.make_id("m", *parts) == _make_id_reference("m", *parts)
