@@ -134,3 +134,82 @@ def gated_match(pattern: re.Pattern[str]) -> Callable[[str], re.Match[str] | Non
         return full(text) if check(text) is not None else None
 
     return match
+
+
+def length_split_match(pattern: re.Pattern[str], cut: int) -> Callable[[str], re.Match[str] | None]:
+    """``pattern.match`` for a pattern of the form ``^(?:A|B|...)$``, cheaper on long texts.
+
+    An alternative whose matches are at most ``cut`` characters long cannot match a longer text
+    (``$`` allows one trailing newline, hence ``cut + 1``). Texts longer than that are first
+    tried against the remaining alternatives only; the full pattern runs only when one of them
+    matches, so hits return the very same match object and misses cost a fraction.
+    """
+    full = gated_match(pattern)
+    long_pattern = _long_alternatives(pattern, cut)
+    if long_pattern is None:
+        return full
+    long_match = gated_match(long_pattern)
+    limit = cut + 1
+
+    def match(text: str) -> re.Match[str] | None:
+        if len(text) > limit and long_match(text) is None:
+            return None
+        return full(text)
+
+    return match
+
+
+def _long_alternatives(pattern: re.Pattern[str], cut: int) -> re.Pattern[str] | None:
+    """``^(?:<alternatives that can match more than cut characters>)$``, or None if unsure."""
+    source = pattern.pattern
+    if _p is None or not (source.startswith("^(?:") and source.endswith(")$")):
+        return None
+    parts = _top_level_alternatives(source[4:-2])
+    if parts is None or len(parts) < 2:
+        return None
+    try:
+        widths = [_p.parse(part, pattern.flags).getwidth()[1] for part in parts]
+    except Exception:  # an alternative that does not parse alone: no split
+        return None
+    long_parts = [part for part, width in zip(parts, widths, strict=True) if width > cut]
+    if len(long_parts) == len(parts):
+        return None
+    return re.compile("^(?:" + "|".join(long_parts) + ")$", pattern.flags)
+
+
+def _top_level_alternatives(inner: str) -> list[str] | None:
+    """Split a pattern body at its depth-0 ``|`` (outside groups, classes and escapes)."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    in_class = False
+    class_start = 0
+    escaped = False
+    for position, ch in enumerate(inner):
+        current.append(ch)
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            # "]" right after "[" or "[^" is a member, not the end of the class.
+            if (
+                ch == "]"
+                and position > class_start + 1
+                and inner[class_start + 1 : position] != "^"
+            ):
+                in_class = False
+        elif ch == "[":
+            in_class, class_start = True, position
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            current.pop()
+            parts.append("".join(current))
+            current = []
+    parts.append("".join(current))
+    if depth != 0 or in_class or "|".join(parts) != inner:
+        return None
+    return parts

@@ -47,8 +47,7 @@ def dedent_body(lines: Sequence[str], indices: Sequence[int]) -> list[BodyLine]:
     Relative indentation (code, nested lists inside a comment) is kept because the commenter
     wrote it; the common part is layout.
     """
-    widths = [indent_of(lines[i]) for i in indices if lines[i].strip()]
-    common = min(widths) if widths else 0
+    common = _common_indent(lines, indices)
     if common == 0:
         return [(i, lines[i].rstrip()) for i in indices]
     prefix = " " * common
@@ -61,6 +60,19 @@ def dedent_body(lines: Sequence[str], indices: Sequence[int]) -> list[BodyLine]:
         )
         for i in indices
     ]
+
+
+def _common_indent(lines: Sequence[str], indices: Sequence[int]) -> int:
+    """Smallest ``indent_of`` among the non-blank lines (0 if none)."""
+    widths: list[int] = []
+    for i in indices:
+        line = lines[i]
+        head = line[:1]
+        if head and not head.isspace():
+            return 0  # text from the first column: nothing in common (the usual case)
+        if line.strip():
+            widths.append(indent_of(line))
+    return min(widths) if widths else 0
 
 
 def _drop_indent(line: str, width: int) -> str:

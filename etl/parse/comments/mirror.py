@@ -20,6 +20,7 @@ from etl.parse.comments.base import (
 )
 from etl.parse.patterns import RELATIVE_AGE_RE, parse_count
 
+_BULLETS = frozenset("•·")
 BULLET_RE = re.compile(r"^(?P<indent>\s*)[•·]\s*(?P<handle>@[^\s•]{1,100})\s*$")
 # Older channels show a display name instead of an @handle; trusted only when the next line
 # repeats it (``• Anna Petrova`` / ``Anna Petrova 2 years ago``).
@@ -68,7 +69,8 @@ def parse_mirror(
     handles = {
         i: handle
         for i in range(start, end)
-        if (handle := bullet_handle(stripped, i, end)) is not None
+        # bullet_handle's own first test, inlined: most lines are text.
+        if stripped[i][:1] in _BULLETS and (handle := bullet_handle(stripped, i, end)) is not None
     }
     starts = list(handles)
     bulleted = bool(starts)

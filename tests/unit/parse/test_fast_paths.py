@@ -21,7 +21,12 @@ from hypothesis import strategies as st
 from etl.extract import _CONTROL_CHARS_RE, decode_page
 from etl.parse import headers, patterns
 from etl.parse.comments import blog, discussion, mirror, ordered
-from etl.parse.gates import first_char_gate, gated_match
+from etl.parse.gates import (
+    _top_level_alternatives,
+    first_char_gate,
+    gated_match,
+    length_split_match,
+)
 from etl.parse.links import _LABEL_END_RE, _URL_RE, _label_before, _url_matches
 from etl.synth import iter_corpus
 
@@ -177,3 +182,32 @@ def test_decode_page_matches_the_full_control_scan(raw: bytes) -> None:
     except Exception:  # rejected pages are covered by the extract tests
         return
     assert _CONTROL_CHARS_RE.search(text) is None
+
+
+def test_action_line_matcher_equals_the_pattern_on_sample_lines() -> None:
+    """The length-split matcher gives the pattern's own match object, hit or miss."""
+    extra = ["Liked by " + "x" * 70, "12 more replies by Anna", "❤ by @" + "a" * 50, "Reply"]
+    for line in _lines_and(iter(extra)):
+        fast, slow = patterns.match_action_line(line), patterns.ACTION_LINE_RE.match(line)
+        assert (fast and fast.group()) == (slow and slow.group()), line
+
+
+@SETTINGS
+@given(TEXT, st.integers(min_value=0, max_value=60))
+def test_action_line_matcher_equals_the_pattern(text: str, pad: int) -> None:
+    for candidate in (text, text + " " * pad + text, "1" * pad + " replies", "liked by " + text):
+        fast = patterns.match_action_line(candidate)
+        slow = patterns.ACTION_LINE_RE.match(candidate)
+        assert (fast and fast.group()) == (slow and slow.group())
+
+
+def test_length_split_keeps_only_alternatives_that_can_be_long() -> None:
+    pattern = re.compile(r"^(?:ab|c[|)]d|x.{1,9}|y\d*)$")
+    assert _top_level_alternatives(pattern.pattern[4:-2]) == ["ab", "c[|)]d", "x.{1,9}", "y\\d*"]
+    match = length_split_match(pattern, 5)
+    for text in ("ab", "c|d", "x123456789", "x12", "y" + "1" * 20, "ab" * 5, "c)d\n"):
+        assert (match(text) and match(text).group()) == (  # type: ignore[union-attr]
+            pattern.match(text) and pattern.match(text).group()  # type: ignore[union-attr]
+        )
+    # Not of the form ^(?:...)$: the plain gated matcher.
+    assert length_split_match(re.compile(r"^a|b$"), 1)("b") is not None
