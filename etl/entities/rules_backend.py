@@ -1,9 +1,10 @@
 """The ``rules`` backend: gazetteer matching with Aho-Corasick plus the shared patterns.
 
-No model, no tokenizer: one automaton pass per text over the reference names (alias seed,
+No model, no tokenizer: one automaton pass per page over the reference names (alias seed,
 countries, large cities, demonyms), case-exact and on word boundaries, so "Iran" matches and the
 "iran" inside "Tiran" does not. Fast enough for whole-archive runs; recall is limited to names it
-knows plus titled persons.
+knows plus titled persons. ``annotate`` runs ``rules_page`` (the page pass); the general path
+(pyahocorasick per text + ``assemble.page_mentions``) is kept as its reference and fallback.
 """
 
 from __future__ import annotations

@@ -4,12 +4,14 @@
 ``RawSpan`` lists. For the rules backend most of that work is an identity (gazetteer spans need no
 cleaning, no compound splitting, and are already sorted and disjoint), yet it cost ~10 µs per
 mention in Python calls and short-lived objects. This module computes the *same* mentions (the
-tests compare both paths on the dev set and a synthetic corpus) with a budget of about 1 µs per
-mention:
+tests compare both paths on the dev set, a synthetic corpus and generated pages) in about a
+third of the time (NOTES.md has the measurements):
 
-* The page's texts are joined with ``"\\n"`` and scanned once (gazetteer automaton, title-word
-  automaton, channel ``find``); no reference name, title word, channel name or name run contains a
-  line break, so no match crosses two texts, and ``"\\n"`` is a word boundary like a text's edge.
+* The page's texts are joined with ``"\\n"`` and scanned once (gazetteer automaton, cue automaton,
+  channel ``find``); no title word or name run contains a line break, nor may the channel or a
+  reference form (else the page takes the general path), so no match crosses two texts, and
+  ``"\\n"`` is a word boundary like a text's edge. The automata are ``ahocorasick_rs`` (Rust):
+  one call returns all matches of the page, where iterating pyahocorasick cost ~50 µs per page.
   Overlap resolution is cluster-local (``spans.resolve_overlaps``), so resolving in joined
   coordinates equals resolving text by text. Hashtags are still scanned per text, only in texts
   with a '#'.
@@ -95,14 +97,16 @@ class Scanner:
     """The page pass's two automata (``ahocorasick_rs``, matching in Rust) and their payloads.
 
     ``gazetteer`` is leftmost-longest over the same forms as ``rules_backend.build_automaton``
-    (pattern index -> ``entries``), ``triggers`` reports every (overlapping) title word like
-    ``patterns.trigger_person_spans``'s automaton. ``ahocorasick_rs`` returns all matches of a
-    text as one list of character offsets, several times faster than iterating pyahocorasick.
+    (pattern index -> ``entries``); ``triggers`` reports every occurrence (overlapping ones
+    too, like ``patterns.trigger_person_spans``'s automaton) of a title word or a possessive
+    followed by a blank (``cue_spans``). ``joinable`` is False when a reference form holds a line
+    break (the page pass would then let it match across two texts).
     """
 
     gazetteer: ahocorasick_rs.AhoCorasick
     entries: tuple[Entry, ...]
     triggers: ahocorasick_rs.AhoCorasick
+    joinable: bool = True
 
 
 def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
@@ -118,6 +122,7 @@ def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
             [*_CUE_FORMS, *_POSSESSIVE_CUES],
             implementation=ahocorasick_rs.Implementation.DFA,
         ),
+        joinable=not any(_JOIN in form for form, _ in forms),
     )
 
 
@@ -313,13 +318,13 @@ def rules_page_mentions(
 ) -> list[Mention] | None:
     """The page's mentions as ``assemble.page_mentions`` would give them for gazetteer spans.
 
-    None when the page cannot be joined safely (a channel name spanning lines could match across
-    two texts); the caller then takes the general path. The last loop fuses canonicalisation
-    (``canonical.canonicalise_page``) and record building: a match's entry holds its lookup and
-    its canonical name, so only surname linking or a pattern span needs a lookup.
+    None when the page cannot be joined safely (a channel name or reference form spanning lines
+    could match across two texts); the caller then takes the general path. Canonical names
+    (``canonical.canonicalise_page``) come from the matches' entries, so only surname linking or
+    a pattern span needs a lookup.
     """
     channel = page.channel.strip() if page.channel else ""
-    if _JOIN in channel:
+    if _JOIN in channel or not scanner.joinable:
         return None
     texts = page.texts
     strings = [entity_text.text for entity_text in texts]
