@@ -32,6 +32,8 @@ from etl.publish import Manifest, Warehouse, fault_hook, read_manifest
 log = logging.getLogger(__name__)
 
 CATALOG_STORAGE_VERSION = "v1.0.0"
+# Quarantine reasons whose cause may pass (a later run retries the unchanged file).
+RETRYABLE_REASONS = frozenset({"validation_failed", "unreadable", "entity_error"})
 
 # Tables written per run whose raw union is exposed under the same name (history, not state).
 _HISTORY_TABLES = ("runs", "validation_results")
@@ -56,15 +58,19 @@ def view_statements(manifest: Manifest) -> list[str]:
     stmts = [f"CREATE VIEW _{t}_all AS {_files_select(t, manifest.files(t))}" for t in tables]
     # Current state: each page's latest event (published or quarantined) wins.
     stmts.append(
-        """CREATE VIEW page_states AS
+        # A quarantine for a passing cause (validation_failed, unreadable, ...) must not hide a
+        # version published earlier: the previous good data stays visible until replaced.
+        f"""CREATE VIEW page_states AS
         SELECT page_id, source_file, content_sha256, run_id, event_at, status FROM (
             SELECT page_id, source_file, content_sha256, run_id, ingested_at AS event_at,
-                   'published' AS status FROM _videos_all
+                   'published' AS status, false AS is_retryable FROM _videos_all
             UNION ALL
             SELECT page_id, source_file, content_sha256, run_id, quarantined_at AS event_at,
-                   'quarantined' AS status FROM _quarantine_all
+                   'quarantined' AS status,
+                   reason_code IN ({_retryable_list()}) AS is_retryable FROM _quarantine_all
         )
-        QUALIFY row_number() OVER (PARTITION BY page_id ORDER BY event_at DESC, run_id DESC) = 1"""
+        QUALIFY row_number() OVER (
+            PARTITION BY page_id ORDER BY is_retryable, event_at DESC, run_id DESC) = 1"""
     )
     stmts.append(
         """CREATE VIEW videos AS SELECT v.* FROM _videos_all v
@@ -90,6 +96,10 @@ def view_statements(manifest: Manifest) -> list[str]:
         )
     stmts += analyst_view_statements()
     return stmts
+
+
+def _retryable_list() -> str:
+    return ", ".join(quote_sql_string(r) for r in sorted(RETRYABLE_REASONS))
 
 
 def analyst_view_statements() -> list[str]:

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from etl import validate
 from etl.catalog import (
+    RETRYABLE_REASONS,
     discard_catalog,
     ensure_catalog,
     install_catalog,
@@ -56,8 +57,6 @@ from etl.transform import PageResult, RunContext, build_tables, quarantine_table
 log = logging.getLogger(__name__)
 
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-# Quarantine reasons a later run retries even when the file is unchanged (the cause may be gone).
-RETRYABLE_REASONS = frozenset({"validation_failed", "unreadable", "entity_error"})
 
 
 # ---------------------------------------------------------------------------------------------

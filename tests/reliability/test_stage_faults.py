@@ -37,11 +37,6 @@ class FailingBackend:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline quarantines entity failures as 'entity_error', which "
-    "schemas/quarantine.yaml does not list in reason_code's in_set (pipeline/contract owners)",
-)
 def test_entity_backend_failure_on_one_page_quarantines_only_that_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
