@@ -8,6 +8,7 @@ the records. Keeping it shared is what makes the two backends' outputs comparabl
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -66,15 +67,23 @@ def names_of_people(surfaces: Iterable[str], reference: Reference) -> list[str]:
     """``person_names`` given the surfaces of the page's PERSON spans."""
     names: set[str] = set()
     for surface in surfaces:
-        words = surface.split()
-        if len(words) < 2:
-            continue
-        names.add(" ".join(words))
-        last = words[-1]
-        known = reference.by_key.get(name_key(last))
-        if len(last) >= 3 and last[0].isupper() and (known is None or known.label == "PERSON"):
-            names.add(last)
+        names.update(_person_name_forms(surface, reference))
     return sorted(names)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _person_name_forms(surface: str, reference: Reference) -> tuple[str, ...]:
+    """The names one PERSON surface contributes: none for one word, else the words joined by
+    single spaces and, when it looks like a surname the reference does not know as something
+    else, the last word (memoised: the same people recur on every page)."""
+    words = surface.split()
+    if len(words) < 2:
+        return ()
+    last = words[-1]
+    known = reference.by_key.get(name_key(last))
+    if len(last) >= 3 and last[0].isupper() and (known is None or known.label == "PERSON"):
+        return (" ".join(words), last)
+    return (" ".join(words),)
 
 
 def propagated_spans(text: str, names: Sequence[str]) -> list[RawSpan]:
