@@ -1,4 +1,4 @@
-"""The one entry point that composes the stages: plan -> process batches -> finalize (audit, publish).
+"""The one entry point composing the stages: plan -> process batches -> finalize (audit, publish).
 
 The CLI calls ``run``; the Airflow DAG calls ``plan_run``, ``process_batch`` and ``finalize_run``
 as separate tasks; tests call any of them. Nothing here knows about Airflow.
@@ -51,7 +51,7 @@ from etl.publish import (
     write_staged_table,
 )
 from etl.records import EntityText, PageEntityInput, PageSource, ParsedPage
-from etl.storage import PageRef, discover_pages, display_name, iter_chunks, read_page_bytes
+from etl.storage import discover_pages, display_name, iter_chunks, read_page_bytes
 from etl.transform import PageResult, RunContext, build_tables, quarantine_table
 
 log = logging.getLogger(__name__)
@@ -312,7 +312,7 @@ def _quarantine_row(
 
 
 def entity_inputs(page: ParsedPage) -> PageEntityInput:
-    """A parsed page's texts in the order entity rows are attributed: title, description, comments."""
+    """A parsed page's texts in attribution order: title, description, then each comment."""
     texts = [EntityText("title", page.title)]
     if page.description:
         texts.append(EntityText("description", page.description))
@@ -372,8 +372,8 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
                 if raw.size_bytes > settings.max_page_bytes:
                     raise PageRejected(
                         "too_large",
-                        f"{raw.size_bytes} bytes exceeds the {settings.max_page_bytes}-byte page limit "
-                        "(ETL_MAX_PAGE_BYTES)",
+                        f"{raw.size_bytes} bytes exceeds the {settings.max_page_bytes}-byte "
+                        "page limit (ETL_MAX_PAGE_BYTES)",
                     )
                 page = parse_page(decode_page(raw.data, max_bytes=settings.max_page_bytes))
             except PageRejected as rej:
@@ -800,7 +800,8 @@ def _quarantine_whole_run(
         videos = staged.get("videos", [])
         rows = (
             con.execute(
-                "SELECT page_id, source_file, content_sha256, ingested_at FROM read_parquet(?, hive_partitioning = false)",
+                "SELECT page_id, source_file, content_sha256, ingested_at "
+                "FROM read_parquet(?, hive_partitioning = false)",
                 [videos],
             ).fetchall()
             if videos
@@ -832,10 +833,11 @@ def _quarantine_whole_run(
 
 
 def _stage_seconds(results: Sequence[BatchResult], finalize_seconds: float) -> dict[str, float]:
-    totals = Counter[str]()
+    totals: dict[str, float] = {}
     for r in results:
-        totals.update(r.seconds)
-    totals["publish"] += finalize_seconds
+        for stage, seconds in r.seconds.items():
+            totals[stage] = totals.get(stage, 0.0) + seconds
+    totals["publish"] = totals.get("publish", 0.0) + finalize_seconds
     return {k: round(v, 3) for k, v in totals.items()}
 
 
@@ -843,7 +845,7 @@ class _StageTimer:
     """Accumulates wall seconds per named stage."""
 
     def __init__(self) -> None:
-        self._totals: Counter[str] = Counter()
+        self._totals: dict[str, float] = {}
 
     def __call__(self, stage: str) -> _StageTimer:
         self._stage = stage
@@ -853,7 +855,8 @@ class _StageTimer:
         self._start = time.perf_counter()
 
     def __exit__(self, *exc: object) -> None:
-        self._totals[self._stage] += time.perf_counter() - self._start
+        elapsed = time.perf_counter() - self._start
+        self._totals[self._stage] = self._totals.get(self._stage, 0.0) + elapsed
 
     def totals(self) -> dict[str, float]:
         return {k: round(v, 4) for k, v in self._totals.items()}
