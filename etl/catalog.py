@@ -285,8 +285,8 @@ def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
 
     No other file can be read, no file can be created or attached, extensions cannot be installed
     or loaded, and the configuration is locked so a query cannot loosen any of this (see
-    etl/sql/bi_lockdown.sql and docs/bi.md for the one write DuckDB cannot refuse). Raises
-    UsageError when there is no catalog.
+    etl/sql/bi_lockdown.sql and the README's "SQL and BI access" for the one write DuckDB cannot
+    refuse). Raises UsageError when there is no catalog.
 
     The catalog is attached to a private in-memory database rather than opened directly: DuckDB
     shares one instance between all connections of a process that open the same file, so while
@@ -318,8 +318,8 @@ def connect_readonly(warehouse_dir: str) -> duckdb.DuckDBPyConnection:
 def attach_statements(catalog: str) -> list[str]:
     """Attach the catalog read-only as ``warehouse``, make it the default, drop the scratch db.
 
-    Run on a fresh in-memory connection before the lockdown (docs/bi.md does the same for
-    SQLAlchemy and Metabase).
+    Run on a fresh in-memory connection before the lockdown (the README's "SQL and BI access"
+    does the same for SQLAlchemy and Metabase).
     """
     return [
         f"ATTACH {quote_sql_string(catalog)} AS warehouse (READ_ONLY)",

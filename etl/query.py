@@ -71,7 +71,9 @@ def warehouse_summary(warehouse_dir: str) -> str:
     )
     out.append("  etl query --file queries/<name>.sql        (documented sample queries)")
     out.append(f"  cd {root} && duckdb -readonly warehouse.duckdb")
-    out.append("      (DuckDB CLI; BI tools and the locked-down connection: see docs/bi.md)")
+    out.append(
+        "      (DuckDB CLI; BI tools and the locked-down connection: README, SQL and BI access)"
+    )
     report = os.path.join(root, "report", "index.html")
     if os.path.exists(report):
         out.append(f"  dashboard: file://{report}")

@@ -111,7 +111,7 @@ def test_scratch_space_in_memory_is_allowed_and_writes_nothing(
 @pytest.mark.xfail(
     strict=True,
     reason="DuckDB's allowed_paths does not tell reads from writes: a live file can be "
-    "overwritten in place; docs/bi.md says to give the BI user no write permission",
+    "overwritten in place; the README (SQL and BI access) says to deny the BI user write access",
 )
 def test_overwriting_a_live_file_in_place_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "warehouse"
@@ -167,7 +167,7 @@ DUCKDB_CLI = Path(sys.executable).with_name("duckdb")
 
 @pytest.mark.skipif(not DUCKDB_CLI.exists(), reason="duckdb CLI not installed (dev extra)")
 def test_the_documented_cli_command(warehouse: Path) -> None:
-    """docs/bi.md: cd <warehouse> && duckdb -readonly -cmd SET.. -cmd .read bi_lockdown.sql."""
+    """README, SQL and BI access: cd <warehouse> && duckdb -readonly -cmd SET.. -cmd .read ..."""
     lockdown = ROOT / "etl" / "sql" / "bi_lockdown.sql"
     args = [
         str(DUCKDB_CLI),

@@ -1,7 +1,8 @@
-"""The SQLAlchemy + duckdb-engine connection exactly as docs/bi.md documents it (Superset's path).
+"""The SQLAlchemy + duckdb-engine connection exactly as the README documents it (Superset's path).
 
-The Python block of docs/bi.md is executed as written, with only its two example paths replaced
-by the test warehouse and this checkout, so the documentation cannot drift from what works.
+The Python block of the README's 'SQL and BI access' section is executed as written, with only
+its two example paths replaced by the test warehouse and this checkout, so the documentation
+cannot drift from what works.
 """
 
 from __future__ import annotations
@@ -18,19 +19,23 @@ from sqlalchemy.exc import DBAPIError
 from tests.integration.bi_support import build_demo_warehouse, demo_pages, publish_generation
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "bi.md"
+DOC = ROOT / "README.md"
+DOC_SECTION = "## SQL and BI access"
 DOC_WAREHOUSE = "/srv/etl/warehouse"
 DOC_PROJECT = "/srv/etl/video-pages-etl"
 
 
 def documented_python() -> str:
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 1, "docs/bi.md should hold exactly one Python block (the engine)"
+    readme = DOC.read_text(encoding="utf-8")
+    assert DOC_SECTION in readme, "the README lost its SQL and BI access section"
+    section = readme.split(DOC_SECTION, 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "the BI section should hold exactly one Python block (the engine)"
     return blocks[0]
 
 
 def documented_engine(warehouse: Path) -> Any:
-    """The engine of docs/bi.md's Python block, run as written for ``warehouse``."""
+    """The engine of the README's BI Python block, run as written for ``warehouse``."""
     code = documented_python()
     assert DOC_WAREHOUSE in code and DOC_PROJECT in code
     code = code.replace(DOC_WAREHOUSE, str(warehouse)).replace(DOC_PROJECT, str(ROOT))
