@@ -14,7 +14,7 @@ from etl.errors import PageRejected
 from etl.parse.comments import CommentParse, Draft, parse_comments
 from etl.parse.description import Description, read_description
 from etl.parse.layout import classify_layout, is_video_page
-from etl.parse.links import find_links, may_have_url
+from etl.parse.links import link_parts, may_have_url
 from etl.parse.sections import Body, Head, read_body, read_head
 from etl.parse.title import split_channel
 from etl.records import PageComment, PageLink, ParsedPage, SourceKind
@@ -149,6 +149,6 @@ def _line_links(
     """PageLink rows for the URLs of one line (``index`` 0-based)."""
     # Positional: (url, label, source, line, comment_index).
     return [
-        PageLink(link.url, link.label, source, index + 1, comment_index)
-        for link in find_links(line)
+        PageLink(url, label, source, index + 1, comment_index)
+        for url, label, _start in link_parts(line)
     ]

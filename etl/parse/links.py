@@ -62,9 +62,15 @@ class LineLink:
 
 def find_links(line: str) -> tuple[LineLink, ...]:
     """All URLs of one line in order, each with the label written before it (``Label: URL``)."""
+    return tuple(LineLink(url, label, start) for url, label, start in link_parts(line))
+
+
+def link_parts(line: str) -> list[tuple[str, str | None, int]]:
+    """``find_links`` as plain ``(url, label, start)`` tuples (the parser builds its own rows,
+    so a page with thousands of links does not pay for an intermediate record each)."""
     if not may_have_url(line):
-        return ()
-    found: list[LineLink] = []
+        return []
+    found: list[tuple[str, str | None, int]] = []
     previous_end = 0
     for match in _url_matches(line):
         host = match.group("host")
@@ -77,11 +83,11 @@ def find_links(line: str) -> tuple[LineLink, ...]:
             url = clean_url(piece)
             if _is_url(url):
                 label = _label_before(line[previous_end:offset])
-                found.append(LineLink(url, label, offset))
+                found.append((url, label, offset))
                 previous_end = offset + len(url)
             offset += len(piece)
         previous_end = max(previous_end, match.end())
-    return tuple(found)
+    return found
 
 
 def _url_matches(line: str) -> Iterator[re.Match[str]]:

@@ -93,10 +93,11 @@ _STAMP_TAIL_RE = re.compile(
 # re.IGNORECASE equates with a letter of its words (U+0130/U+0131 for "i", the Kelvin sign for "k").
 # A match lies inside the longest run of these at the end of the line (tests check the set).
 STAMP_TAIL_CHARS = frozenset("|·•#ADEIKLMNOPRTYadeiklmnoprty\u0130\u0131\u212a")
+_STAMP_TAIL_RUN_RE = re.compile(
+    "[\\s" + "".join(sorted(re.escape(ch) for ch in STAMP_TAIL_CHARS)) + "]*"
+)
 # The characters a match of _STAMP_TAIL_RE can end on (last letters of its words, or "#").
 STAMP_TAIL_LAST = frozenset("tTyYkK\u212a#")
-# Every alternative of DATE_LINE_RE has a digit or the word "ago": a cheap exact gate.
-_DATE_GATE_RE = re.compile(r"\d|ago", re.IGNORECASE)
 
 
 def clean_stamp(line: str) -> str:
@@ -109,23 +110,39 @@ def clean_stamp(line: str) -> str:
     last = line[-1:]
     if last not in STAMP_TAIL_LAST:
         return line.strip() if last.isalpha() else line
-    start = len(line)
-    while start and (line[start - 1] in STAMP_TAIL_CHARS or line[start - 1].isspace()):
-        start -= 1
+    # Length of the run of tail characters ending the line, measured on the reversed line so
+    # the scan is one C-level match however long the line is.
+    run = _STAMP_TAIL_RUN_RE.match(line[::-1])
+    start = len(line) - (run.end() if run is not None else 0)
     match = _STAMP_TAIL_RE.search(line, start)
     return (line[: match.start()] if match is not None else line).strip()
 
 
-# Comment parsers ask about the same author/date lines several times per page; the answer is a
-# pure function of the line, so a small cache serves the repeats.
-@functools.lru_cache(maxsize=1024)
+# Every alternative of DATE_LINE_RE has a digit or the word "ago": a cheap exact gate.
+_DATE_GATE_RE = re.compile(r"\d|ago", re.IGNORECASE)
+
+
 def is_date_line(line: str) -> bool:
     """The line is a date/time or an age (after ``clean_stamp``)."""
+    if len(line) > _MAX_CACHED_DATE_CHARS:
+        return _is_date_line(line)
+    return _cached_is_date_line(line)
+
+
+def _is_date_line(line: str) -> bool:
+    """``is_date_line`` without the cache (pre-checks cheapest first, all exact)."""
     return (
         bool(line)
         and _DATE_GATE_RE.search(line) is not None
         and _match_date_line(clean_stamp(line)) is not None
     )
+
+
+# Comment parsers ask about the same author/date lines several times per page; the answer is a
+# pure function of the line, so a small cache serves the repeats. Only short lines are cached
+# (date lines are short), so the cache can never pin megabytes of a pathological page.
+_cached_is_date_line = functools.lru_cache(maxsize=1024)(_is_date_line)
+_MAX_CACHED_DATE_CHARS = 200
 
 
 RELATIVE_AGE_RE = re.compile(rf"^(?:{_RELATIVE_AGE})", re.IGNORECASE)
