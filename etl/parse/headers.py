@@ -75,6 +75,8 @@ _match_stem_first = gated_match(_STEM_FIRST_RE)
 _match_view_all = gated_match(_VIEW_ALL_RE)
 _match_zero = gated_match(_ZERO_RE)
 _match_bare = gated_match(_BARE_RE)
+_MAX_FIRST_WORD_CHARS = max(map(len, _FIRST_WORDS))
+_MAX_BARE_FORM_CHARS = max(map(len, _BARE_FORMS))
 
 # A count with a unit at the end of the line: "• 1,2 тыс.", "• 1.2K".
 _NUMBER_TAIL_RE = re.compile(r"\d[\s\u00a0]?[^\s\d]{1,5}$")
@@ -91,8 +93,13 @@ def could_be_header(line: str) -> bool:
         line, max(0, len(line) - 12)
     ):
         return True
-    folded = line.casefold()
-    return folded.split(" ", 1)[0] in _FIRST_WORDS or folded.rstrip(" :") in _BARE_FORMS
+    # Same as casefolding the whole line first: no character casefolds to a space or a colon,
+    # and casefolding never shortens a string, so longer words/lines cannot be in the sets.
+    word = line.split(" ", 1)[0]
+    if len(word) <= _MAX_FIRST_WORD_CHARS and word.casefold() in _FIRST_WORDS:
+        return True
+    core = line.rstrip(" :")
+    return len(core) <= _MAX_BARE_FORM_CHARS and core.casefold() in _BARE_FORMS
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ corroboration, because ``" - "`` separates ordinary title parts far more often t
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -119,6 +120,14 @@ def looks_like_channel(text: str) -> bool:
     """A short name without date, episode marker, guest marker or sentence punctuation."""
     if not text or len(text) > _MAX_CHANNEL_CHARS:
         return False
+    return _looks_like_channel(text)
+
+
+# Pure and asked about short strings only (<= 60 characters), and the same channel names come
+# back page after page: a bounded cache skips the long _NOT_CHANNEL_RE search for them.
+@functools.lru_cache(maxsize=4096)
+def _looks_like_channel(text: str) -> bool:
+    """``looks_like_channel`` for a non-empty text of at most _MAX_CHANNEL_CHARS characters."""
     return (
         len(text.split()) <= _MAX_CHANNEL_WORDS
         and any(ch.isalpha() for ch in text)

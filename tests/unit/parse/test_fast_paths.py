@@ -211,3 +211,35 @@ def test_length_split_keeps_only_alternatives_that_can_be_long() -> None:
         )
     # Not of the form ^(?:...)$: the plain gated matcher.
     assert length_split_match(re.compile(r"^a|b$"), 1)("b") is not None
+
+
+def _reference_could_be_header(line: str) -> bool:
+    """``could_be_header`` as first written (casefolding the whole line)."""
+    if not line or len(line) > headers._MAX_HEADER_CHARS:
+        return False
+    if line[0].isdigit() or line[-1].isdigit() or line[-1] == ")":
+        return True
+    if ("•" in line or ":" in line or "·" in line) and headers._NUMBER_TAIL_RE.search(
+        line, max(0, len(line) - 12)
+    ):
+        return True
+    folded = line.casefold()
+    first_word = folded.split(" ", 1)[0]
+    return first_word in headers._FIRST_WORDS or folded.rstrip(" :") in headers._BARE_FORMS
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.sampled_from(["Comments", "KOMENTÁŘE", "ſee", "View", "no", " ", ":", "ß", "İ", "x"]),
+        max_size=8,
+    ).map("".join)
+)
+def test_header_pre_check_equals_the_reference(text: str) -> None:
+    assert headers.could_be_header(text) == _reference_could_be_header(text)
+
+
+def test_header_pre_check_equals_the_reference_on_sample_lines() -> None:
+    extra = ["comments" + ":" * 40, "Discussion about this video", "NO comments yet"]
+    for line in _lines_and(iter(extra)):
+        assert headers.could_be_header(line) == _reference_could_be_header(line), line
