@@ -4,7 +4,7 @@ No model, no tokenizer: one automaton pass per page over the reference names (al
 countries, large cities, demonyms), case-exact and on word boundaries, so "Iran" matches and the
 "iran" inside "Tiran" does not. Fast enough for whole-archive runs; recall is limited to names it
 knows plus titled persons. ``annotate`` runs ``rules_page`` (the page pass); the general path
-(pyahocorasick per text + ``assemble.page_mentions``) is kept as its reference and fallback.
+(the same matcher per text + ``assemble.page_mentions``) is kept as its reference and fallback.
 """
 
 from __future__ import annotations
@@ -15,14 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import ahocorasick
-
 from etl.entities.assemble import page_mentions
 from etl.entities.canonical import Named, SurfaceLookup, lookup_surface, unlinked_name
 from etl.entities.reference import DEFAULT_MIN_CITY_POPULATION, Reference, load_reference
-from etl.entities.rules_page import Scanner, build_scanner, rules_page_mentions
+from etl.entities.rules_page import (
+    Scanner,
+    build_scanner,
+    gazetteer_matches,
+    join_texts,
+    rules_page_mentions,
+)
 from etl.entities.settings import RULES_BACKEND
-from etl.entities.spans import PRIORITY_GAZETTEER, RawSpan
+from etl.entities.spans import RawSpan
 from etl.records import Mention, PageEntityInput
 
 # Upper-case variants are added for names at least this long ("IRAN" in shouted headlines);
@@ -52,19 +56,9 @@ class GazetteerEntry(NamedTuple):
     named: Named
 
 
-def build_automaton(reference: Reference) -> ahocorasick.Automaton:
-    """Automaton over every surface variant; the value is a ``GazetteerEntry``, first name wins."""
-    automaton = ahocorasick.Automaton()
-    for form, entry in gazetteer_forms(reference):
-        automaton.add_word(form, entry)
-    automaton.make_automaton()
-    return automaton
-
-
-@functools.cache
-def cached_automaton(alias_path: Path | None, min_population: int) -> ahocorasick.Automaton:
-    """One automaton per process and configuration, built on first use (never at import)."""
-    return build_automaton(load_reference(alias_path, min_population))
+def build_automaton(reference: Reference) -> Scanner:
+    """The matcher over every surface variant (``rules_page.Scanner``), first name wins."""
+    return build_scanner(gazetteer_forms(reference))
 
 
 def gazetteer_forms(reference: Reference) -> list[tuple[str, GazetteerEntry]]:
@@ -81,34 +75,25 @@ def gazetteer_forms(reference: Reference) -> list[tuple[str, GazetteerEntry]]:
 
 
 @functools.cache
-def cached_scanner(alias_path: Path | None, min_population: int) -> Scanner:
-    """The page pass's scanner per process and configuration, built on first use."""
-    return build_scanner(gazetteer_forms(load_reference(alias_path, min_population)))
+def cached_automaton(alias_path: Path | None, min_population: int) -> Scanner:
+    """One matcher per process and configuration, built on first use (never at import)."""
+    return build_automaton(load_reference(alias_path, min_population))
 
 
-def gazetteer_spans(text: str, automaton: ahocorasick.Automaton) -> list[RawSpan]:
+def gazetteer_spans(text: str, automaton: Scanner) -> list[RawSpan]:
     """Whole-word reference names in ``text``: the leftmost-longest match at each point.
 
-    ``iter_long`` does the leftmost-longest choice in C ("Central Asian", not "Asia" inside it),
-    so Python sees only candidate names. A match glued to a word is dropped; the shorter name it
-    may hide would have to end just before a space inside a longer name that is itself glued to
-    a word, which the reference does not produce. The boundary test is
-    ``patterns.is_word_boundary`` inlined: this loop runs once per candidate of every text.
+    The automaton (``ahocorasick_rs``, Rust) does the leftmost-longest choice ("Central Asian",
+    not "Asia" inside it), so Python sees only candidate names; a match glued to a word is
+    dropped. True leftmost-longest: pyahocorasick's ``iter_long``, used before, dropped a name
+    that started inside a longer name's failed partial match ("Georgia" in "South Georgia and
+    the Falklands", where only "South Georgia and the South Sandwich Islands" is known).
     """
-    spans: list[RawSpan] = []
-    size = len(text)
-    for last, (length, label, _, _) in automaton.iter_long(text):
-        start = last - length + 1
-        if start > 0:
-            before = text[start - 1]
-            if before.isalpha() or before == "_":
-                continue
-        if last + 1 < size:
-            after = text[last + 1]
-            if after.isalnum() or after == "_":
-                continue
-        spans.append(RawSpan(start, last + 1, label, PRIORITY_GAZETTEER))
-    return spans
+    joined, _ = join_texts([text])
+    return [
+        RawSpan(start - 1, end - 1, label, priority)
+        for start, end, label, priority, _ in gazetteer_matches(joined, automaton)
+    ]
 
 
 @dataclass(frozen=True)
@@ -129,15 +114,14 @@ class RulesBackend:
     def annotate(self, pages: Sequence[PageEntityInput]) -> list[list[Mention]]:
         """One mention list per page, in input order."""
         reference = load_reference(self.alias_path, self.min_population)
-        scanner = cached_scanner(self.alias_path, self.min_population) if self.fast else None
+        scanner = cached_automaton(self.alias_path, self.min_population)
         results: list[list[Mention]] = []
         for page in pages:
-            found = rules_page_mentions(page, scanner, reference) if scanner else None
+            found = rules_page_mentions(page, scanner, reference) if self.fast else None
             if found is None:
-                automaton = cached_automaton(self.alias_path, self.min_population)
                 found = page_mentions(
                     page,
-                    [gazetteer_spans(t.text, automaton) for t in page.texts],
+                    [gazetteer_spans(t.text, scanner) for t in page.texts],
                     reference,
                     self.keep_labels,
                 )

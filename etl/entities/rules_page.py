@@ -11,7 +11,7 @@ third of the time (NOTES.md has the measurements):
   channel ``find``); no title word or name run contains a line break, nor may the channel or a
   reference form (else the page takes the general path), so no match crosses two texts, and
   ``"\\n"`` is a word boundary like a text's edge. The automata are ``ahocorasick_rs`` (Rust):
-  one call returns all matches of the page, where iterating pyahocorasick cost ~50 µs per page.
+  one call returns all matches of the page (iterating pyahocorasick cost ~50 µs per page).
   Overlap resolution is cluster-local (``spans.resolve_overlaps``), so resolving in joined
   coordinates equals resolving text by text. Hashtags are still scanned per text, only in texts
   with a '#'.

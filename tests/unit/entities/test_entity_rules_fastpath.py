@@ -1,8 +1,8 @@
 """The rules backend's page pass (``rules_page``) gives exactly the general path's mentions.
 
-``RulesBackend(fast=False)`` runs the shared ``assemble.page_mentions`` tail text by text on
-pyahocorasick spans; the default runs ``rules_page.rules_page_mentions`` (joined texts, Rust
-automata, precomputed payloads). Every test compares the two outputs record for record.
+``RulesBackend(fast=False)`` runs the shared ``assemble.page_mentions`` tail text by text on the
+gazetteer's spans; the default runs ``rules_page.rules_page_mentions`` (joined texts, one scan
+per automaton, precomputed payloads). Every test compares the two outputs record for record.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.entities.rules_backend import RulesBackend, cached_scanner
+from etl.entities.rules_backend import RulesBackend, cached_automaton
 from etl.entities.rules_page import join_texts, rules_page_mentions
 from etl.errors import PageRejected
 from etl.eval.entities import default_devset_dir, load_devset
@@ -84,7 +84,7 @@ def test_same_mentions_on_edge_cases(texts: tuple[str, ...]) -> None:
 
 def test_channel_spanning_lines_takes_the_general_path() -> None:
     page = _page("Iran and Putin\nNews", "more Putin", channel="Putin\nNews")
-    scanner = cached_scanner(FAST.alias_path, FAST.min_population)
+    scanner = cached_automaton(FAST.alias_path, FAST.min_population)
     from etl.entities.reference import load_reference
 
     reference = load_reference(FAST.alias_path, FAST.min_population)
@@ -151,3 +151,16 @@ def test_mention_is_a_named_tuple_with_the_record_fields() -> None:
     assert mention._replace(label="LOC").label == "LOC" and mention.label == "GPE"
     with pytest.raises(AttributeError):
         mention.label = "LOC"  # type: ignore[misc]
+
+
+def test_gazetteer_is_true_leftmost_longest() -> None:
+    """A name starting inside a longer name's failed partial match is still found (pyahocorasick's
+    ``iter_long`` dropped it)."""
+    from etl.entities.reference import ReferenceName, build_reference
+    from etl.entities.rules_backend import build_automaton, gazetteer_spans
+
+    names = ["South Georgia and the South Sandwich Islands", "Georgia", "Falklands"]
+    reference = build_reference([ReferenceName(n, n, "GPE") for n in names])
+    text = "South Georgia and the Falklands"
+    spans = gazetteer_spans(text, build_automaton(reference))
+    assert [text[s.start : s.end] for s in spans] == ["Georgia", "Falklands"]
