@@ -40,6 +40,7 @@ _LABEL_STRIP = " \t\u00a0►▶▸➤➜→⇒•·–—-*>|👉🔗📌✅🔔
 # jump between candidates (a leading lookbehind made it test every position).
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?<=\w[.!?])\s+(?=\S)")
 _LABEL_ENDERS = frozenset(":：-–—►➜→|👉")
+# The label-end rule as a pattern (the reference for the character test in _label_before).
 _LABEL_END_RE = re.compile(r"(?:\s*[:：]|\s+[-–—►➜→|]|\s*👉)\s*$")
 _SPACED_ENDERS = frozenset("-–—►➜→|")
 _MAX_LABEL_CHARS = 120

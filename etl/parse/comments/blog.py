@@ -122,10 +122,11 @@ def parse_wordpress(
     lines: Sequence[str], stripped: Sequence[str], start: int, end: int
 ) -> list[Draft]:
     """WordPress comments in ``lines[start:end]``; replies nest by indentation when shown."""
-    # casefold never shortens a string, so longer lines cannot be a lone verb.
+    # casefold never shortens a string and never makes a colon, so only short lines with a
+    # colon can be a lone verb (every one ends in ":").
     if any(
-        len(stripped[i]) <= _MAX_LONE_SAYS_CHARS and stripped[i].casefold() in _LONE_SAYS
-        for i in range(start, end)
+        len(line) <= _MAX_LONE_SAYS_CHARS and ":" in line and line.casefold() in _LONE_SAYS
+        for line in stripped[start:end]
     ):
         stripped = _join_split_says(stripped, start, end)
     heads = {
