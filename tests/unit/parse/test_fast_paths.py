@@ -243,3 +243,27 @@ def test_header_pre_check_equals_the_reference_on_sample_lines() -> None:
     extra = ["comments" + ":" * 40, "Discussion about this video", "NO comments yet"]
     for line in _lines_and(iter(extra)):
         assert headers.could_be_header(line) == _reference_could_be_header(line), line
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["January", "May", "September", "December"]),
+    st.text("0123456789٣", min_size=1, max_size=2),
+    st.text("0123456789", min_size=4, max_size=4),
+    st.text("0123456789", min_size=1, max_size=2),
+    st.text("0123456789", min_size=2, max_size=2),
+    st.sampled_from(["am", "PM", "pM", "Am"]),
+)
+def test_common_stamp_is_a_date_line(
+    month: str, day: str, year: str, hour: str, minute: str, half: str
+) -> None:
+    """Whatever the fast stamp pattern accepts, the full date pattern accepts too."""
+    stamp = f"{month} {day}, {year} at {hour}:{minute} {half}"
+    if patterns.COMMON_STAMP_RE.match(stamp):
+        assert patterns.DATE_LINE_RE.match(stamp) is not None
+
+
+def test_common_stamp_agrees_with_the_full_pattern_on_sample_lines() -> None:
+    for line in _sample_lines():
+        if patterns.COMMON_STAMP_RE.match(line):
+            assert patterns.DATE_LINE_RE.match(line) is not None, line
