@@ -6,6 +6,7 @@ written minus trailing punctuation. E-mail addresses, ``@handles`` and file glob
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,11 +67,25 @@ def find_links(line: str) -> tuple[LineLink, ...]:
     return tuple(LineLink(url, label, start) for url, label, start in link_parts(line))
 
 
-def link_parts(line: str) -> list[tuple[str, str | None, int]]:
+LinkParts = tuple[tuple[str, str | None, int], ...]
+
+
+def link_parts(line: str) -> LinkParts:
     """``find_links`` as plain ``(url, label, start)`` tuples (the parser builds its own rows,
-    so a page with thousands of links does not pay for an intermediate record each)."""
+    so a page with thousands of links does not pay for an intermediate record each).
+
+    Channels repeat the same link block under every video ("Subscribe: …", "Facebook: …"), so
+    short lines are answered from a bounded cache (the result is immutable).
+    """
     if not may_have_url(line):
-        return []
+        return ()
+    if len(line) <= _MAX_CACHED_LINE_CHARS:
+        return _cached_link_parts(line)
+    return _link_parts(line)
+
+
+def _link_parts(line: str) -> LinkParts:
+    """``link_parts`` without the cache."""
     found: list[tuple[str, str | None, int]] = []
     previous_end = 0
     for match in _url_matches(line):
@@ -88,7 +103,11 @@ def link_parts(line: str) -> list[tuple[str, str | None, int]]:
                 previous_end = offset + len(url)
             offset += len(piece)
         previous_end = max(previous_end, match.end())
-    return found
+    return tuple(found)
+
+
+_cached_link_parts = functools.lru_cache(maxsize=4096)(_link_parts)
+_MAX_CACHED_LINE_CHARS = 300
 
 
 def _url_matches(line: str) -> Iterator[re.Match[str]]:
