@@ -42,6 +42,8 @@ WORD_NUMBERS = {
 def parse_count(text: str) -> int | None:
     """A displayed count (``1,047``, ``3 456``, ``1.2K``, ``seven``) as an int; None if not one."""
     cleaned = text.strip().rstrip(".").strip()
+    if cleaned.isdecimal():  # plain digits (str.isdecimal is exactly re's \d): the int branch
+        return int(cleaned)
     word = WORD_NUMBERS.get(cleaned.casefold())
     if word is not None:
         return word

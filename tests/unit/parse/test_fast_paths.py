@@ -267,3 +267,24 @@ def test_common_stamp_agrees_with_the_full_pattern_on_sample_lines() -> None:
     for line in _sample_lines():
         if patterns.COMMON_STAMP_RE.match(line):
             assert patterns.DATE_LINE_RE.match(line) is not None, line
+
+
+def _reference_parse_count(text: str) -> int | None:
+    """``parse_count`` as first written (no plain-digits shortcut)."""
+    cleaned = text.strip().rstrip(".").strip()
+    word = patterns.WORD_NUMBERS.get(cleaned.casefold())
+    if word is not None:
+        return word
+    match = patterns._NUM_RE.match(cleaned)
+    if match is None:
+        return None
+    if match.group("int") is not None:
+        return int(re.sub(r"\D", "", match.group("int")))
+    unit = patterns._UNITS[match.group("unit").rstrip(".").casefold()]
+    return round(float(match.group("dec").replace(",", ".")) * unit)
+
+
+@SETTINGS
+@given(st.text("0123456789٣۴ ,.kKm\u00a0", max_size=12))
+def test_parse_count_equals_the_reference(text: str) -> None:
+    assert patterns.parse_count(text) == _reference_parse_count(text)
