@@ -604,6 +604,10 @@ def audit_staged_run(settings: Settings, plan: RunPlan, results: Sequence[BatchR
     """Run the run-level expectations over every staged file; stage their outcomes."""
     wh = Warehouse.at(settings.warehouse)
     batch_files = _staged_files(results)
+    if not any(batch_files.values()):
+        # Nothing new was staged (every page unchanged): there is nothing to audit or document,
+        # and GX's start-up would dominate an incremental re-run.
+        return RunAudit(failed=[], staged=[], seconds=0.0, data_docs=None)
     audit = validate.audit_run(wh, batch_files, run_id=plan.run_id)
     docs = validate.write_data_docs(
         wh,
