@@ -139,3 +139,26 @@ def last_nonblank(lines: Sequence[str], start: int, end: int) -> int:
         if lines[index].strip():
             return index
     return start
+
+
+def append_nested_draft(
+    drafts: list[Draft],
+    stack: list[tuple[int, int]],
+    lines: Sequence[str],
+    first: int,
+    block_end: int,
+    body: tuple[BodyLine, ...],
+    likes: int | None,
+    author: str | None,
+    posted: str | None,
+) -> None:
+    """Append the comment whose block starts at ``first``, nested under the nearest shallower one.
+
+    The nesting is read from the indent of the comment's first line (``parent_by_indent``); the
+    caller-owned ``stack`` and ``drafts`` are the parser's working state.
+    """
+    indent = indent_of(lines[first])
+    parent = parent_by_indent(stack, indent)
+    stack.append((indent, len(drafts)))
+    last = last_nonblank(lines, first, block_end)
+    drafts.append(Draft(body, first, last, author, posted, likes, parent))

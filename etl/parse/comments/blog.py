@@ -12,10 +12,8 @@ from collections.abc import Sequence
 
 from etl.parse.comments.base import (
     Draft,
+    append_nested_draft,
     dedent_body,
-    indent_of,
-    last_nonblank,
-    parent_by_indent,
     strip_actions,
 )
 from etl.parse.patterns import ACTION_LINE_RE, clean_stamp, is_date_line
@@ -151,14 +149,8 @@ def parse_wordpress(
             if date_index is not None and is_date_line(stripped[date_index]):
                 posted = clean_stamp(stripped[date_index])
                 text_from = date_index + 1
-        parent = parent_by_indent(stack, indent_of(lines[first]))
-        stack.append((indent_of(lines[first]), len(drafts)))
         body, likes = strip_actions(dedent_body(lines, range(text_from, block_end)))
-        drafts.append(
-            Draft(
-                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
-            )
-        )
+        append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 
 
@@ -201,13 +193,7 @@ def parse_blogger(
                 posted = clean_stamp(body[position][1].strip())
                 body = body[:-1] if position == -1 else body[1:]
                 break
-        parent = parent_by_indent(stack, indent_of(lines[first]))
-        stack.append((indent_of(lines[first]), len(drafts)))
-        drafts.append(
-            Draft(
-                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
-            )
-        )
+        append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 
 

@@ -13,10 +13,8 @@ from collections.abc import Callable, Sequence
 
 from etl.parse.comments.base import (
     Draft,
+    append_nested_draft,
     dedent_body,
-    indent_of,
-    last_nonblank,
-    parent_by_indent,
     strip_actions,
 )
 from etl.parse.patterns import SHORT_STAMP_RE, clean_stamp, is_date_line, match_action_line
@@ -82,14 +80,8 @@ def parse_substack(
         if cursor < block_end and _is_stamp(stripped[cursor]):
             posted = stripped[cursor]
             cursor += 1
-        parent = parent_by_indent(stack, indent_of(lines[first]))
-        stack.append((indent_of(lines[first]), len(drafts)))
         body, likes = strip_actions(dedent_body(lines, range(cursor, block_end)))
-        drafts.append(
-            Draft(
-                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
-            )
-        )
+        append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 
 
@@ -113,15 +105,9 @@ def parse_re_subjects(
         elif named is not None and _is_stamp(named.group("date")):
             author, posted = named.group("name").strip(), named.group("date")
             cursor += 1
-        parent = parent_by_indent(stack, indent_of(lines[first]))
-        stack.append((indent_of(lines[first]), len(drafts)))
         body, likes = strip_actions(dedent_body(lines, range(cursor, block_end)))
         posted = posted.strip() if posted else None
-        drafts.append(
-            Draft(
-                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
-            )
-        )
+        append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 
 
@@ -175,14 +161,8 @@ def parse_name_date(
             date_index = _skip_blank(stripped, first + 1, block_end)
             author, posted = stripped[first], clean_stamp(stripped[date_index])
             text_from = date_index + 1
-        parent = parent_by_indent(stack, indent_of(lines[first]))
-        stack.append((indent_of(lines[first]), len(drafts)))
         body, likes = strip_actions(dedent_body(lines, range(text_from, block_end)))
-        drafts.append(
-            Draft(
-                body, first, last_nonblank(lines, first, block_end), author, posted, likes, parent
-            )
-        )
+        append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 
 
