@@ -29,6 +29,16 @@ def etl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     )
 
 
+def etl_run(
+    landing: Path, warehouse: Path, logical_date: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    """`etl run` with the rules backend (fast, no model) for one logical date."""
+    return etl(
+        "run", "--input", str(landing), "--warehouse", str(warehouse),
+        "--entities", "rules", "--logical-date", logical_date, *extra,
+    )  # fmt: skip
+
+
 def _data_files(warehouse: Path) -> dict[str, str]:
     """Relative path -> sha256 of every data table file (runs is a log and changes per attempt)."""
     out = {}
@@ -51,18 +61,7 @@ def published_once(
     base = tmp_path_factory.mktemp("published")
     landing, warehouse = base / "landing", base / "warehouse"
     shutil.copytree(SEED_PAGES, landing)
-    result = etl(
-        "run",
-        "--input",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--entities",
-        "rules",
-        "--logical-date",
-        "2024-05-01",
-        "--no-progress",
-    )
+    result = etl_run(landing, warehouse, "2024-05-01", "--no-progress")
     assert result.returncode == 0, result.stderr
     return landing, warehouse, result
 
@@ -136,18 +135,7 @@ def test_rerun_of_the_same_date_writes_identical_bytes(
     landing = published_once[0]  # the very files the first run read (source_file is in the rows)
     before = _data_files(warehouse)
     videos_before = _rows(warehouse, "SELECT * FROM videos ORDER BY video_id")
-    again = etl(
-        "run",
-        "--input",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--entities",
-        "rules",
-        "--logical-date",
-        "2024-05-01",
-        "--no-progress",
-    )
+    again = etl_run(landing, warehouse, "2024-05-01", "--no-progress")
     assert again.returncode == 0, again.stderr
     assert _data_files(warehouse) == before
     assert _rows(warehouse, "SELECT * FROM videos ORDER BY video_id") == videos_before
@@ -163,18 +151,7 @@ def test_later_run_with_unchanged_pages_adds_nothing(
         "SELECT (SELECT count(*) FROM videos), (SELECT count(*) FROM comments), "
         "(SELECT count(*) FROM entities)",
     )
-    later = etl(
-        "run",
-        "--input",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--entities",
-        "rules",
-        "--logical-date",
-        "2024-05-02",
-        "--json",
-    )
+    later = etl_run(landing, warehouse, "2024-05-02", "--json")
     assert later.returncode == 0, later.stderr
     summary = json.loads(later.stdout)
     assert summary["pages_published"] == 0
@@ -208,18 +185,7 @@ def test_changed_page_replaces_its_previous_version(
         ),
         encoding="utf-8",
     )
-    result = etl(
-        "run",
-        "--input",
-        str(landing),
-        "--warehouse",
-        str(warehouse),
-        "--entities",
-        "rules",
-        "--logical-date",
-        "2024-05-03",
-        "--no-progress",
-    )
+    result = etl_run(landing, warehouse, "2024-05-03", "--no-progress")
     assert result.returncode == 0, result.stderr
     assert _rows(warehouse, "SELECT count(*) FROM videos")[0][0] == total
     assert _rows(
