@@ -20,9 +20,9 @@ import duckdb
 from etl.contracts import (
     DATA_TABLES,
     comment_statements,
-    contract,
     load_contracts,
     load_view_contracts,
+    parquet_select_sql,
     quote_sql_string,
     view_comment_statements,
 )
@@ -39,23 +39,10 @@ RETRYABLE_REASONS = frozenset({"validation_failed", "unreadable", "entity_error"
 _HISTORY_TABLES = ("runs", "validation_results")
 
 
-def _typed_empty_select(table: str) -> str:
-    cols = ", ".join(f"CAST(NULL AS {c.type}) AS {c.name}" for c in contract(table).columns)
-    return f"SELECT {cols} LIMIT 0"
-
-
-def _files_select(table: str, files: list[str]) -> str:
-    if not files:
-        return _typed_empty_select(table)
-    listed = ", ".join(quote_sql_string(f) for f in files)
-    cols = ", ".join(contract(table).column_names)
-    return f"SELECT {cols} FROM read_parquet([{listed}], hive_partitioning = false)"
-
-
 def view_statements(manifest: Manifest) -> list[str]:
     """Every CREATE VIEW of the catalog for ``manifest``, in dependency order."""
     tables = [t for t in (*DATA_TABLES, "quarantine", *_HISTORY_TABLES) if t in load_contracts()]
-    stmts = [f"CREATE VIEW _{t}_all AS {_files_select(t, manifest.files(t))}" for t in tables]
+    stmts = [f"CREATE VIEW _{t}_all AS {parquet_select_sql(t, manifest.files(t))}" for t in tables]
     # Current state: each page's latest event (published or quarantined) wins.
     stmts.append(
         # A quarantine for a passing cause (validation_failed, unreadable, ...) must not hide a

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,20 @@ _IDENT_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 def quote_sql_string(value: str) -> str:
     """Quote a string literal for DuckDB SQL."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def parquet_select_sql(table_name: str, files: Sequence[str]) -> str:
+    """SELECT of the contract's columns over Parquet ``files``; a typed empty SELECT when none.
+
+    The one place that turns a table's file list into SQL, for the catalog and the audit alike.
+    """
+    columns = contract(table_name).columns
+    if not files:
+        typed = ", ".join(f"CAST(NULL AS {c.type}) AS {c.name}" for c in columns)
+        return f"SELECT {typed} LIMIT 0"
+    listed = ", ".join(quote_sql_string(f) for f in files)
+    names = ", ".join(c.name for c in columns)
+    return f"SELECT {names} FROM read_parquet([{listed}], hive_partitioning = false)"
 
 
 def comment_statements(table_name: str, relation: str | None = None) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pyarrow as pa
 
-from etl.contracts import DATA_TABLES, contract, quote_sql_string
+from etl.contracts import DATA_TABLES, contract, parquet_select_sql, quote_sql_string
 from etl.validation.specs import Rule, table_extras
 
 # Columns of the violations frame the cross-table suites validate (one row per violating row).
@@ -61,13 +61,7 @@ def connect_files(files: Mapping[str, Sequence[str]], root: str) -> duckdb.DuckD
         }
     )
     for table in DATA_TABLES:
-        listed = ", ".join(quote_sql_string(f) for f in files.get(table, ()))
-        if listed:
-            body = f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false)"
-        else:
-            cols = ", ".join(f"CAST(NULL AS {c.type}) AS {c.name}" for c in contract(table).columns)
-            body = f"SELECT {cols} LIMIT 0"
-        con.execute(f"CREATE VIEW {table} AS {body}")
+        con.execute(f"CREATE VIEW {table} AS {parquet_select_sql(table, files.get(table, ()))}")
     return con
 
 
