@@ -201,6 +201,7 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from etl import pipeline
+    from etl.storage import check_input
 
     settings = _settings(
         args,
@@ -213,7 +214,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if logical is None and args.run_id is None:
         logical = started.date()
     run_id = pipeline.run_id_for(explicit=args.run_id, logical_date=logical)
-    _check_input_exists(settings.input)
+    check_input(settings.input)
     progress = _progress_bar(not args.no_progress and sys.stderr.isatty())
     summary = pipeline.run(
         settings,
@@ -230,12 +231,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print(format_run_summary(summary))
     return EXIT_VALIDATION if summary.status == "validation_failed" else EXIT_OK
-
-
-def _check_input_exists(url: str) -> None:
-    from etl.storage import discover_pages
-
-    discover_pages(url)  # raises UsageError with a one-line message for a missing input
 
 
 class _Progress:

@@ -46,6 +46,16 @@ class PageRef:
     path: str
 
 
+def check_input(input_url: str) -> None:
+    """Fail early, with one line, when the input does not exist (before a run takes the lock).
+
+    A glob is checked by ``discover_pages`` itself (matching nothing is a valid, empty run).
+    """
+    fs, root = filesystem(input_url)
+    if not globlib.has_magic(root) and not fs.exists(root):
+        raise UsageError(f"input {input_url!r} does not exist")
+
+
 def discover_pages(input_url: str) -> list[PageRef]:
     """Every ``*.txt`` page under ``input_url`` (a directory, a glob, or one file), sorted by path.
 
