@@ -358,7 +358,3 @@ def split_sql(text: str) -> list[str]:
     if "".join(current).strip():
         stmts.append("\n".join(current))
     return stmts
-
-
-def sql_literal_path(path: str) -> str:
-    return quote_sql_string(path)

@@ -198,7 +198,7 @@ def plan_run(
     ]
     plan = RunPlan(
         run_id=run_id,
-        logical_date=None if logical_date is None else _iso(logical_date),
+        logical_date=None if logical_date is None else logical_date.isoformat(),
         ingested_at=logical_timestamp(logical_date, started_at).isoformat(),
         started_at=started_at.isoformat(),
         entity_backend=backend,
@@ -244,10 +244,6 @@ def load_plan(settings: Settings, run_id: str) -> RunPlan:
         raise UsageError(f"no plan for run {run_id!r}; run the discover step first") from None
 
 
-def _iso(value: datetime | date) -> str:
-    return value.isoformat()
-
-
 # ---------------------------------------------------------------------------------------------
 # Batches
 
@@ -283,12 +279,18 @@ def _entity_backend(name: str) -> Any:
 @functools.cache
 def link_platforms() -> dict[str, str]:
     """domain -> platform from the link_platforms seed."""
-    seed = contract("link_platforms").seed
+    return {
+        row["domain"].strip().lower(): row["platform"].strip()
+        for row in seed_rows("link_platforms")
+    }
+
+
+def seed_rows(name: str) -> list[dict[str, str]]:
+    """The rows of one reference CSV in seeds/reference (its path comes from its contract)."""
+    seed = contract(name).seed
     assert seed is not None
     with open(project_root() / seed, encoding="utf-8", newline="") as handle:
-        return {
-            row["domain"].strip().lower(): row["platform"].strip() for row in csv.DictReader(handle)
-        }
+        return list(csv.DictReader(handle))
 
 
 def _quarantine_row(
@@ -563,10 +565,7 @@ def seed_tables() -> dict[str, pa.Table]:
     """The reference CSVs of seeds/reference as contract-conformed tables."""
     out = {}
     for c in seed_contracts():
-        assert c.seed is not None
-        with open(project_root() / c.seed, encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        table = pa.Table.from_pylist(rows, schema=c.arrow_schema)
+        table = pa.Table.from_pylist(seed_rows(c.name), schema=c.arrow_schema)
         out[c.name] = conform(c.name, table.sort_by([(k, "ascending") for k in c.primary_key]))
     return out
 
@@ -940,7 +939,3 @@ def _plan_for_batch(plan: RunPlan, batch_no: int) -> RunPlan:
     batches: list[list[tuple[str, str, str | None]]] = [[] for _ in plan.batches]
     batches[batch_no] = plan.batches[batch_no]
     return replace(plan, batches=batches)
-
-
-def seeds_dir() -> Path:
-    return project_root() / "seeds"
