@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from etl.catalog import analyst_view_statements, connect_readonly
+from etl.catalog import MATERIALIZED_VIEWS, analyst_view_statements, connect_readonly
 from etl.contracts import load_contracts, load_view_contracts
 from tests.integration.bi_support import build_demo_warehouse
 
@@ -44,25 +44,47 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql).fetchall()
 
 
+# Every relation a BI tool lists: the views, and the tables the catalog stores (the summaries
+# and _superseded_versions; the _catalog_* bookkeeping tables are left out).
+RELATIONS = """
+    SELECT view_name AS name, comment FROM duckdb_views()
+    WHERE NOT internal AND database_name = current_database()
+    UNION ALL
+    SELECT table_name, comment FROM duckdb_tables()
+    WHERE database_name = current_database() AND NOT starts_with(table_name, '_catalog_')
+"""
+
+
 def test_every_view_and_every_column_has_a_comment(con: duckdb.DuckDBPyConnection) -> None:
-    views = rows(con, "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal")
-    assert {name for name, _ in views} >= ANALYST_VIEWS | {"videos", "link_platforms"}
-    assert [name for name, comment in views if not (comment or "").strip()] == []
+    relations = rows(con, RELATIONS)
+    assert {name for name, _ in relations} >= ANALYST_VIEWS | {"videos", "link_platforms"}
+    assert [name for name, comment in relations if not (comment or "").strip()] == []
     columns = rows(
         con,
-        """SELECT c.table_name, c.column_name, c.comment FROM duckdb_columns() c
-           JOIN duckdb_views() v ON v.view_name = c.table_name AND NOT v.internal""",
+        f"""SELECT c.table_name, c.column_name, c.comment FROM duckdb_columns() c
+           JOIN ({RELATIONS}) r ON r.name = c.table_name
+           WHERE c.database_name = current_database()""",
     )
     assert len(columns) > 100
     assert [(t, c) for t, c, comment in columns if not (comment or "").strip()] == []
+
+
+def test_summaries_are_stored_tables(con: duckdb.DuckDBPyConnection) -> None:
+    tables = {name for (name,) in rows(con, "SELECT table_name FROM duckdb_tables()")}
+    assert tables >= set(MATERIALIZED_VIEWS) | {"_superseded_versions", "_catalog_derived"}
+    derived = rows(con, "SELECT name, row_count FROM _catalog_derived ORDER BY name")
+    assert [name for name, _ in derived] == sorted({*MATERIALIZED_VIEWS, "_superseded_versions"})
+    for name, count in derived:
+        assert rows(con, f"SELECT count(*) FROM {name}") == [(count,)], name
 
 
 def test_view_contracts_list_exactly_the_view_columns(con: duckdb.DuckDBPyConnection) -> None:
     actual: dict[str, list[str]] = {}
     for view, column in rows(
         con,
-        """SELECT table_name, column_name FROM duckdb_columns()
-           WHERE table_name IN (SELECT view_name FROM duckdb_views() WHERE NOT internal)
+        f"""SELECT table_name, column_name FROM duckdb_columns()
+           WHERE table_name IN (SELECT name FROM ({RELATIONS}))
+             AND database_name = current_database()
            ORDER BY table_name, column_index""",
     ):
         actual.setdefault(view, []).append(column)
@@ -71,7 +93,9 @@ def test_view_contracts_list_exactly_the_view_columns(con: duckdb.DuckDBPyConnec
     for name, view in contracts.items():
         assert actual.get(name) == list(view.column_names), name
     undocumented = set(actual) - set(contracts) - set(load_contracts())
-    assert undocumented == {v for v in undocumented if v.startswith("_") and v.endswith("_all")}
+    assert undocumented == {v for v in undocumented if v.startswith("_") and v.endswith("_all")} | {
+        "_superseded_versions"
+    }
 
 
 def test_every_sql_view_file_has_a_contract() -> None:
