@@ -32,12 +32,16 @@ class HashtagSpan:
 
 def iter_hashtags(text: str) -> Iterator[HashtagSpan]:
     """Yield every hashtag in ``text`` in order; a tag needs at least one letter (``#1`` is not)."""
-    for tag, start in _tags(text):
+    for tag, start in hashtag_offsets(text):
         yield HashtagSpan(tag, start, start + 1 + len(tag))
 
 
-def _tags(text: str) -> Iterator[tuple[str, int]]:
-    """``(tag, offset of its '#')`` of every hashtag (``iter_hashtags`` without the records)."""
+def hashtag_offsets(text: str) -> Iterator[tuple[str, int]]:
+    """``(tag, offset of its '#')`` of every hashtag (``iter_hashtags`` without the records).
+
+    No tag holds a line break and a line break may precede a '#', so the tags of texts joined
+    with ``"\n"`` are those of each text, shifted (the entity backend scans a page at once).
+    """
     if "#" not in text:
         return
     for run in _HASHTAG_RUN_RE.finditer(text):
@@ -55,7 +59,7 @@ def unique_hashtags(*texts: str) -> tuple[str, ...]:
     seen: set[str] = set()
     ordered: list[str] = []
     for text in texts:
-        for tag, _start in _tags(text):
+        for tag, _start in hashtag_offsets(text):
             key = tag.casefold()
             if key not in seen:
                 seen.add(key)

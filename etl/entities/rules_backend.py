@@ -47,10 +47,11 @@ class GazetteerEntry(NamedTuple):
 
     ``lookup`` and ``named`` are ``canonical.lookup_surface`` and ``canonical.unlinked_name`` of
     the form itself (a match's surface is the form, the automaton being case-exact), so a page
-    without surname linking turns a match into a mention without any further lookup.
+    without surname linking turns a match into a mention without any further lookup, and its
+    text is ``form`` (no slice of the page).
     """
 
-    length: int
+    form: str
     label: str
     lookup: SurfaceLookup
     named: Named
@@ -69,7 +70,7 @@ def gazetteer_forms(reference: Reference) -> list[tuple[str, GazetteerEntry]]:
             if form not in forms:
                 found = lookup_surface(form, reference)
                 forms[form] = GazetteerEntry(
-                    len(form), name.label, found, unlinked_name(name.label, found)
+                    form, name.label, found, unlinked_name(name.label, found)
                 )
     return list(forms.items())
 

@@ -25,8 +25,9 @@ third of the time (NOTES.md has the measurements):
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from operator import itemgetter
 
 import ahocorasick_rs
@@ -38,28 +39,29 @@ from etl.entities.canonical import (
     link_name,
     lookup_surface,
     surname_index,
-    unlinked_name,
 )
 from etl.entities.patterns import (
     TRIGGER_FORMS,
-    hashtag_spans,
     is_word_boundary,
     literal_spans,
     name_run,
 )
 from etl.entities.reference import Reference
+from etl.entities.settings import HASHTAG
 from etl.entities.spans import (
     PRIORITY_CHANNEL,
     PRIORITY_GAZETTEER,
+    PRIORITY_HASHTAG,
     PRIORITY_PATTERN,
     RawSpan,
     resolve_overlaps,
 )
 from etl.records import EntityText, Mention, PageEntityInput
+from etl.textscan import hashtag_offsets
 
 # A gazetteer match: the RawSpan fields as a plain tuple (no NamedTuple constructor per match)
 # plus the automaton entry (``rules_backend.GazetteerEntry``).
-Entry = tuple[int, str, SurfaceLookup, Named]
+Entry = tuple[str, str, SurfaceLookup, Named]
 Match = tuple[int, int, str, int, Entry]
 # A span after overlap resolution: a gazetteer ``Match`` or a pattern ``RawSpan``.
 Resolved = Match | RawSpan
@@ -76,6 +78,9 @@ _CUE_FORMS = tuple(form + blank for form in sorted(TRIGGER_FORMS) for blank in _
 _POSSESSIVE_CUES = tuple(mark + blank for mark in ("'s", "’s") for blank in _BLANKS)
 _new_mention = tuple.__new__
 _by_start = itemgetter(0)
+_end_of = itemgetter(1)
+_label_of = itemgetter(2)
+_PERSON = "PERSON"
 
 
 def join_texts(texts: Sequence[str]) -> tuple[str, list[int]]:
@@ -142,14 +147,18 @@ def gazetteer_matches(joined: str, scanner: Scanner) -> list[Match]:
 
 
 def cue_spans(
-    joined: str, scanner: Scanner, matches: Sequence[Match], channel_found: Sequence[RawSpan]
+    joined: str,
+    scanner: Scanner,
+    matches: Sequence[Match],
+    ends: Sequence[int],
+    channel_found: Sequence[RawSpan],
 ) -> list[RawSpan]:
     """``patterns.trigger_person_spans`` and ``patterns.possessive_person_spans`` of the page.
 
     One scan of ``scanner.triggers`` reports title words followed by a blank (the "king" in
     "making" never reaches Python) and possessives followed by a blank; a possessive counts
-    when an ORG match or the channel ends right before it (pages have dozens of ORG matches and
-    a few possessives, so the possessives are the ones looked at).
+    when an ORG match (``ends`` are the matches' ends, increasing: they are disjoint) or the
+    channel ends right before it.
     """
     spans: list[RawSpan] = []
     gaps: list[int] = []
@@ -163,41 +172,33 @@ def cue_spans(
         run = name_run(joined, end - 1)
         if run is not None:
             spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
-    if gaps:
-        org_ends = {m[1] for m in matches if m[2] == "ORG"}
-        org_ends.update(span.end for span in channel_found)
-        for at in gaps:
-            if at in org_ends:
-                run = name_run(joined, at + 2, min_words=2)
-                if run is not None:
-                    spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
+    for at in gaps:
+        found = bisect.bisect_left(ends, at)
+        if (found < len(ends) and ends[found] == at and matches[found][2] == "ORG") or any(
+            span.end == at for span in channel_found
+        ):
+            run = name_run(joined, at + 2, min_words=2)
+            if run is not None:
+                spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
     return spans
 
 
 def joined_pattern_spans(
-    joined: str,
-    texts: Sequence[str],
-    starts: Sequence[int],
-    channel: str,
-    matches: Sequence[Match],
-    scanner: Scanner,
+    joined: str, channel: str, matches: Sequence[Match], ends: Sequence[int], scanner: Scanner
 ) -> list[RawSpan]:
     """``patterns.pattern_spans`` of every text, in joined coordinates (order irrelevant).
 
-    Hashtags are scanned only in texts with a '#'; title words and possessives come from one
-    automaton scan (``cue_spans``).
+    Hashtags come from one regex pass over the joined text (``textscan.hashtag_offsets`` gives
+    each text's tags, shifted); title words and possessives from one automaton scan
+    (``cue_spans``).
     """
-    found: list[RawSpan] = []
-    if "#" in joined:
-        for text, offset in zip(texts, starts, strict=True):
-            if "#" in text:
-                found += [
-                    RawSpan(s.start + offset, s.end + offset, s.label, s.priority)
-                    for s in hashtag_spans(text)
-                ]
+    found = [
+        RawSpan(at + 1, at + 1 + len(tag), HASHTAG, PRIORITY_HASHTAG)
+        for tag, at in hashtag_offsets(joined)
+    ]
     channel_found = literal_spans(joined, channel, "ORG", PRIORITY_CHANNEL) if channel else []
     found += channel_found
-    found += cue_spans(joined, scanner, matches, channel_found)
+    found += cue_spans(joined, scanner, matches, ends, channel_found)
     return found
 
 
@@ -230,15 +231,18 @@ def merge_spans(
 
 
 def _with_propagation(
-    joined: str, matches: Sequence[Match], patterns: Sequence[RawSpan], reference: Reference
-) -> tuple[list[Resolved], list[Resolved]]:
+    joined: str,
+    matches: Sequence[Match],
+    ends: Sequence[int],
+    patterns: Sequence[RawSpan],
+    reference: Reference,
+) -> tuple[Sequence[Resolved], list[Resolved]]:
     """Resolved spans after ``assemble.page_mentions``'s person propagation step, and the
     PERSON spans among them."""
-    ends = [m[1] for m in matches] if patterns else []
-    resolved: list[Resolved] = [*matches]
+    resolved: Sequence[Resolved] = matches
     if patterns:
         resolved = merge_spans(matches, ends, patterns)
-    people = [span for span in resolved if span[2] == "PERSON"]
+    people = _people(resolved)
     if not people:
         return resolved, people
     names = names_of_people((joined[span[0] : span[1]] for span in people), reference)
@@ -247,10 +251,13 @@ def _with_propagation(
     extra = propagated_outside(joined, names, people)
     if not extra:
         return resolved, people
-    if not patterns:
-        ends = [m[1] for m in matches]
     resolved = merge_spans(matches, ends, [*patterns, *extra])
-    return resolved, [span for span in resolved if span[2] == "PERSON"]
+    return resolved, _people(resolved)
+
+
+def _people(spans: Sequence[Resolved]) -> list[Resolved]:
+    """The PERSON spans among ``spans`` (selected in C: pages have ~50 spans and ~5 people)."""
+    return list(compress(spans, map(_PERSON.__eq__, map(_label_of, spans))))
 
 
 def propagated_outside(
@@ -330,29 +337,11 @@ def rules_page_mentions(
     strings = [entity_text.text for entity_text in texts]
     joined, starts = join_texts(strings)
     matches = gazetteer_matches(joined, scanner)
-    patterns = joined_pattern_spans(joined, strings, starts, channel, matches, scanner)
-    resolved, people = _with_propagation(joined, matches, patterns, reference)
+    ends = list(map(_end_of, matches))
+    patterns = joined_pattern_spans(joined, channel, matches, ends, scanner)
+    resolved, people = _with_propagation(joined, matches, ends, patterns, reference)
     surnames = _surnames(joined, people, reference)
-    if surnames:
-        # Only a key that is some PERSON's last word can be relinked (``canonical.link_name``).
-        named = [
-            (
-                span[4][3]
-                if span[4][2][0] not in surnames
-                else link_name(span[2], span[4][2], surnames)
-            )
-            if len(span) == 5
-            else link_name(span[2], lookup_surface(joined[span[0] : span[1]], reference), surnames)
-            for span in resolved
-        ]
-    else:
-        named = [
-            span[4][3]
-            if len(span) == 5
-            else unlinked_name(span[2], lookup_surface(joined[span[0] : span[1]], reference))
-            for span in resolved
-        ]
-    return _records(joined, texts, starts, resolved, named)
+    return _records(joined, texts, starts, resolved, surnames, reference)
 
 
 def _records(
@@ -360,9 +349,16 @@ def _records(
     texts: Sequence[EntityText],
     starts: Sequence[int],
     resolved: Sequence[Resolved],
-    named: Sequence[Named],
+    surnames: Mapping[str, str],
+    reference: Reference,
 ) -> list[Mention]:
-    """The ``Mention``s of ``resolved`` (sorted by start), walking the texts alongside."""
+    """The ``Mention``s of ``resolved`` (sorted by start), walking the texts alongside.
+
+    Label and canonical name as ``canonical.canonicalise_page`` gives them: a gazetteer match
+    takes its entry's unless its key is some PERSON's last word (only such a key can be relinked
+    by ``canonical.link_name``); a pattern span is looked up (``link_name`` without surnames is
+    ``unlinked_name``).
+    """
     mentions: list[Mention] = []
     append = mentions.append
     bounds = [*starts[1:], len(joined) + 1]
@@ -371,7 +367,7 @@ def _records(
     offset = starts[0] if starts else 0
     source = texts[0].source if texts else "title"
     comment_index = texts[0].comment_index if texts else None
-    for span, (label, canonical) in zip(resolved, named, strict=True):
+    for span in resolved:
         start = span[0]
         end = span[1]
         if start >= next_start:
@@ -381,18 +377,19 @@ def _records(
             offset = starts[index]
             source = texts[index].source
             comment_index = texts[index].comment_index
+        if len(span) == 5:
+            entry = span[4]
+            surface = entry[0]
+            label, canonical = (
+                entry[3] if entry[2][0] not in surnames else link_name(span[2], entry[2], surnames)
+            )
+        else:
+            surface = joined[start:end]
+            label, canonical = link_name(span[2], lookup_surface(surface, reference), surnames)
         append(
             _new_mention(
                 Mention,
-                (
-                    source,
-                    joined[start:end],
-                    label,
-                    start - offset,
-                    end - offset,
-                    canonical,
-                    comment_index,
-                ),
+                (source, surface, label, start - offset, end - offset, canonical, comment_index),
             )
         )
     return mentions
