@@ -77,6 +77,8 @@ _CUE_FORMS = tuple(form + blank for form in sorted(TRIGGER_FORMS) for blank in _
 # string) costs as much as the scan.
 _POSSESSIVE_CUES = tuple(mark + blank for mark in ("'s", "’s") for blank in _BLANKS)
 _new_mention = tuple.__new__
+# ``RawSpan(...)`` runs the NamedTuple's Python-level ``__new__``; this builds the same tuple in C.
+_new_span = tuple.__new__
 _by_start = itemgetter(0)
 _end_of = itemgetter(1)
 _label_of = itemgetter(2)
@@ -203,30 +205,37 @@ def joined_pattern_spans(
 
 
 def merge_spans(
-    matches: Sequence[Match], ends: Sequence[int], extra: Sequence[RawSpan]
+    base: Sequence[Resolved], ends: Sequence[int], extra: Sequence[RawSpan]
 ) -> list[Resolved]:
-    """``resolve_overlaps`` of ``matches`` (disjoint, sorted; ``ends`` theirs) plus ``extra``.
+    """``resolve_overlaps`` of ``base`` (disjoint, sorted; ``ends`` theirs) plus ``extra``.
 
-    Only the matches some extra span overlaps can lose or change anything: gazetteer matches are
-    disjoint, so every cluster of overlapping spans that holds a match also holds an extra span
+    Only the base spans some extra span overlaps can lose or change anything: base spans are
+    disjoint, so every cluster of overlapping spans that holds one also holds an extra span
     overlapping it, and ``resolve_overlaps`` decides each cluster on its own. The result is
-    sorted by start (resolved spans are disjoint, so starts are distinct).
+    sorted by start (resolved spans are disjoint, so starts are distinct): the few winners are
+    inserted among the untouched base spans.
     """
-    touched: set[int] = set()
-    count = len(matches)
+    touched: list[int] = []
+    count = len(base)
     for span in extra:
-        at = bisect.bisect_right(ends, span.start)  # first match ending after the span starts
-        while at < count and matches[at][0] < span.end:
-            touched.add(at)
+        at = bisect.bisect_right(ends, span.start)  # first base span ending after it starts
+        while at < count and base[at][0] < span.end:
+            touched.append(at)
             at += 1
-    kept: list[Resolved] = []
-    previous = 0
-    for at in sorted(touched):
-        kept += matches[previous:at]
-        previous = at + 1
-    kept += matches[previous:]
-    kept += resolve_overlaps([*(RawSpan(*matches[at][:4]) for at in touched), *extra])
-    kept.sort(key=_by_start)
+    if not touched:
+        kept: list[Resolved] = [*base]
+        winners = resolve_overlaps(extra)
+    else:
+        touched = sorted(set(touched))
+        kept = []
+        previous = 0
+        for at in touched:
+            kept += base[previous:at]
+            previous = at + 1
+        kept += base[previous:]
+        winners = resolve_overlaps([*(_new_span(RawSpan, base[at][:4]) for at in touched), *extra])
+    for span in winners:
+        bisect.insort(kept, span, key=_by_start)
     return kept
 
 
@@ -238,7 +247,13 @@ def _with_propagation(
     reference: Reference,
 ) -> tuple[Sequence[Resolved], list[Resolved]]:
     """Resolved spans after ``assemble.page_mentions``'s person propagation step, and the
-    PERSON spans among them."""
+    PERSON spans among them.
+
+    The propagated spans are merged into the first resolution rather than into the matches and
+    patterns again: ``resolve_overlaps`` is a greedy choice by rank, and whatever it dropped the
+    first time was dropped for a pattern span (gazetteer matches are disjoint), which outranks
+    every propagated span and so wins again.
+    """
     resolved: Sequence[Resolved] = matches
     if patterns:
         resolved = merge_spans(matches, ends, patterns)
@@ -251,7 +266,7 @@ def _with_propagation(
     extra = propagated_outside(joined, names, people)
     if not extra:
         return resolved, people
-    resolved = merge_spans(matches, ends, [*patterns, *extra])
+    resolved = merge_spans(resolved, list(map(_end_of, resolved)), extra)
     return resolved, _people(resolved)
 
 
@@ -284,29 +299,22 @@ def propagated_outside(
         if name in by_last.get(name.rpartition(" ")[2], ()):
             continue
         longer = by_last.get(name, ())
+        size = len(name)
         at = joined.find(name)
         while at >= 0:
-            _take(joined, at, at + len(name), people, starts, extra)
+            end = at + size
+            begins = [at]
             for full in longer:
-                begin = at + len(name) - len(full)
+                begin = end - len(full)
                 if begin >= 0 and joined.startswith(full, begin):
-                    _take(joined, begin, at + len(name), people, starts, extra)
+                    begins.append(begin)
+            for begin in begins:
+                # A whole word outside every known person (``starts`` are the people's).
+                holder = bisect.bisect_right(starts, begin) - 1
+                if (holder < 0 or people[holder][1] < end) and is_word_boundary(joined, begin, end):
+                    extra.append(_new_span(RawSpan, (begin, end, _PERSON, PRIORITY_GAZETTEER)))
             at = joined.find(name, at + 1)
     return extra
-
-
-def _take(
-    joined: str,
-    start: int,
-    end: int,
-    people: Sequence[Resolved],
-    starts: Sequence[int],
-    extra: list[RawSpan],
-) -> None:
-    """Add ``[start, end)`` to ``extra`` when it is a whole word outside every known person."""
-    holder = bisect.bisect_right(starts, start) - 1
-    if (holder < 0 or people[holder][1] < end) and is_word_boundary(joined, start, end):
-        extra.append(RawSpan(start, end, "PERSON", PRIORITY_GAZETTEER))
 
 
 def _surnames(joined: str, people: Sequence[Resolved], reference: Reference) -> dict[str, str]:
