@@ -41,7 +41,7 @@ def parse_page_strict(text: str) -> ParsedPage:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    stripped = [line.strip() for line in lines]
+    stripped = list(map(str.strip, lines))
     head = read_head(stripped)
     body = read_body(lines, stripped, head.body_start)
     description = read_description(lines, stripped, body.desc_start, body.desc_end)
@@ -103,19 +103,14 @@ def _one_based(index: int | None) -> int | None:
 def _comments(drafts: Sequence[Draft], texts: Sequence[str]) -> tuple[PageComment, ...]:
     """Drafts (and their ``text``) -> records: page-order index, 1-based lines."""
     return tuple(
-        # Positional (index, text, line_start, line_end, author, parent_index, posted,
-        # like_count): keyword passing costs measurably on pages with thousands of comments.
-        PageComment(
-            position,
-            text,
-            draft.first + 1,
-            draft.last + 1,
-            draft.author,
-            draft.parent,
-            draft.posted,
-            draft.like_count,
-        )
-        for position, (draft, text) in enumerate(zip(drafts, texts, strict=True))
+        [
+            # Positional (index, text, line_start, line_end, author, parent_index, posted,
+            # like_count): keyword passing costs measurably on pages with thousands of comments.
+            PageComment(position, text, first + 1, last + 1, author, parent, posted, like_count)
+            for position, ((_body, first, last, author, posted, like_count, parent), text) in (
+                enumerate(zip(drafts, texts, strict=True))
+            )
+        ]
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from etl.parse.gates import gated_match, length_split_match
+from etl.parse.gates import dispatch_match, gated_match
 
 # Numbers as pages write them: 1,047 / 1.047 / 3 456 (NBSP, narrow NBSP) / 1.2K / 1,2 тис.
 NUM = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?\s?(?:[kKmM]|тис\.?|тыс\.?|mil)?|\d+"
@@ -190,7 +190,7 @@ ACTION_LINE_RE = re.compile(
 )
 # Action lines are mostly a word or two: lines over 40 characters only try the alternatives
 # that can be that long (about a sixth of them).
-match_action_line = length_split_match(ACTION_LINE_RE, 40)
+match_action_line = dispatch_match(ACTION_LINE_RE, 40)
 LIKE_ACTION_RE = re.compile(r"^like\s*\((?P<n>\d[\d,.]*)\)$|^(?P<m>\d[\d,.]*)\s+likes?$", re.I)
 
 # Lines after which nothing is a comment (reply forms, blog navigation).

@@ -111,6 +111,60 @@ def strip_actions(body: Sequence[BodyLine]) -> tuple[tuple[BodyLine, ...], int |
     return tuple(kept), likes
 
 
+def clean_body(
+    lines: Sequence[str],
+    stripped: Sequence[str],
+    indices: Sequence[int],
+    head: BodyLine | None = None,
+) -> tuple[tuple[BodyLine, ...], int | None]:
+    """``strip_actions(dedent_body(lines, indices))`` in one pass (``head`` first when given).
+
+    ``stripped[i]`` must be ``lines[i].strip()``. De-indenting removes leading whitespace only,
+    so the stripped text ``strip_actions`` tests is ``stripped[i]`` itself: action and blank
+    lines are dropped without being de-indented, and no intermediate body is built. A blank line
+    that is kept is ``""`` (what de-indenting and ``rstrip`` make of it).
+    """
+    kept: list[BodyLine] = []
+    likes: int | None = None
+    after_text = False
+    if head is not None:
+        kept, likes, after_text = _clean_head(head)
+    common = _common_indent(lines, indices)
+    prefix = " " * common
+    for i in indices:
+        text = stripped[i]
+        if not text:
+            if after_text:
+                kept.append((i, ""))
+                after_text = False
+            continue
+        if len(text) <= _MAX_ACTION_CHARS and match_action_line(text):
+            like = LIKE_ACTION_RE.match(text)
+            if like is not None:
+                likes = parse_count(like.group("n") or like.group("m") or "")
+            continue
+        line = lines[i]
+        if common:
+            line = line[common:] if line.startswith(prefix) else _drop_indent(line, common)
+        kept.append((i, line.rstrip()))
+        after_text = True
+    if kept and not after_text:
+        kept.pop()
+    return tuple(kept), likes
+
+
+def _clean_head(head: BodyLine) -> tuple[list[BodyLine], int | None, bool]:
+    """``strip_actions``' state after its first line ``head``: (kept, likes, after_text)."""
+    text = head[1].strip()
+    if not text:
+        return [], None, False
+    if len(text) <= _MAX_ACTION_CHARS and match_action_line(text):
+        like = LIKE_ACTION_RE.match(text)
+        count = parse_count(like.group("n") or like.group("m") or "") if like is not None else None
+        return [], count, False
+    return [head], None, True
+
+
 def trim_blank(body: Sequence[BodyLine]) -> tuple[BodyLine, ...]:
     """Body without leading/trailing blank lines and with runs of blank lines collapsed to one."""
     out: list[BodyLine] = []

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from etl.parse.comments.base import (
     Draft,
     append_nested_draft,
-    dedent_body,
-    strip_actions,
+    clean_body,
 )
 from etl.parse.patterns import ACTION_LINE_RE, clean_stamp, is_date_line
 
@@ -120,6 +119,8 @@ def parse_wordpress(
     lines: Sequence[str], stripped: Sequence[str], start: int, end: int
 ) -> list[Draft]:
     """WordPress comments in ``lines[start:end]``; replies nest by indentation when shown."""
+    # The comment text is read from the page's own stripped lines, not from the joined copy.
+    page_stripped = stripped
     # casefold never shortens a string and never makes a colon, so only short lines with a
     # colon can be a lone verb (every one ends in ":").
     if any(
@@ -149,7 +150,7 @@ def parse_wordpress(
             if date_index is not None and is_date_line(stripped[date_index]):
                 posted = clean_stamp(stripped[date_index])
                 text_from = date_index + 1
-        body, likes = strip_actions(dedent_body(lines, range(text_from, block_end)))
+        body, likes = clean_body(lines, page_stripped, range(text_from, block_end))
         append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 
@@ -185,7 +186,7 @@ def parse_blogger(
         block_end = starts[number + 1] if number + 1 < len(starts) else end
         match = SAID_RE.match(stripped[first])
         author = match.group("name").strip() if match else None
-        body, likes = strip_actions(dedent_body(lines, range(first + 1, block_end)))
+        body, likes = clean_body(lines, stripped, range(first + 1, block_end))
         posted: str | None = None
         # The timestamp closes the comment (after the text); a date line up top is also seen.
         for position in (-1, 0):

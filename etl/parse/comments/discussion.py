@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from etl.parse.comments.base import (
     Draft,
     append_nested_draft,
-    dedent_body,
-    strip_actions,
+    clean_body,
 )
 from etl.parse.patterns import SHORT_STAMP_RE, clean_stamp, is_date_line, match_action_line
 
@@ -80,7 +79,7 @@ def parse_substack(
         if cursor < block_end and _is_stamp(stripped[cursor]):
             posted = stripped[cursor]
             cursor += 1
-        body, likes = strip_actions(dedent_body(lines, range(cursor, block_end)))
+        body, likes = clean_body(lines, stripped, range(cursor, block_end))
         append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 
@@ -105,7 +104,7 @@ def parse_re_subjects(
         elif named is not None and _is_stamp(named.group("date")):
             author, posted = named.group("name").strip(), named.group("date")
             cursor += 1
-        body, likes = strip_actions(dedent_body(lines, range(cursor, block_end)))
+        body, likes = clean_body(lines, stripped, range(cursor, block_end))
         posted = posted.strip() if posted else None
         append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
@@ -161,7 +160,7 @@ def parse_name_date(
             date_index = _skip_blank(stripped, first + 1, block_end)
             author, posted = stripped[first], clean_stamp(stripped[date_index])
             text_from = date_index + 1
-        body, likes = strip_actions(dedent_body(lines, range(text_from, block_end)))
+        body, likes = clean_body(lines, stripped, range(text_from, block_end))
         append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
 

@@ -12,11 +12,10 @@ from collections.abc import Sequence
 
 from etl.parse.comments.base import (
     Draft,
-    dedent_body,
+    clean_body,
     indent_of,
     last_nonblank,
     parent_by_indent,
-    strip_actions,
 )
 from etl.parse.patterns import RELATIVE_AGE_RE, parse_count
 
@@ -111,7 +110,7 @@ def _bulleted(
     if age_index is not None and handle is not None and stripped[age_index].startswith(handle):
         posted, likes = split_age(stripped[age_index][len(handle) :])
         text_from = age_index + 1
-    return _draft(lines, (first, text_from, end), handle, posted, likes, parent)
+    return _draft(lines, stripped, (first, text_from, end), handle, posted, likes, parent)
 
 
 def _unbulleted(
@@ -121,11 +120,12 @@ def _unbulleted(
     glued = split_glued_handle(stripped[first])
     handle, rest = glued if glued is not None else (None, "")
     posted, likes = split_age(rest)
-    return _draft(lines, (first, first + 1, end), handle, posted, likes, parent)
+    return _draft(lines, stripped, (first, first + 1, end), handle, posted, likes, parent)
 
 
 def _draft(
     lines: Sequence[str],
+    stripped: Sequence[str],
     span: tuple[int, int, int],
     handle: str | None,
     posted: str | None,
@@ -134,7 +134,7 @@ def _draft(
 ) -> Draft:
     """The comment whose block is ``span`` = (first line, first text line, end exclusive)."""
     first, text_from, end = span
-    body, action_likes = strip_actions(dedent_body(lines, range(text_from, end)))
+    body, action_likes = clean_body(lines, stripped, range(text_from, end))
     return Draft(
         body=body,
         first=first,

@@ -12,11 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from etl.parse.comments.base import (
-    BodyLine,
     Draft,
-    dedent_body,
+    clean_body,
     indent_of,
-    strip_actions,
 )
 
 ITEM_RE = re.compile(r"^(?P<indent>[ \t\u00a0]*)(?P<n>\d{1,4})\.(?:[ \t\u00a0]+(?P<text>.*))?$")
@@ -66,7 +64,7 @@ def parse_ordered(
             stack[-1].rest.append(index)
             stack[-1].last = index
         blank_before = False
-    return [_finish(comment, lines) for comment in opened]
+    return [_finish(comment, lines, stripped) for comment in opened]
 
 
 def _leaves_the_list(opened: list[_Open], line: str, blank_before: bool) -> bool:
@@ -116,11 +114,9 @@ def _is_next(previous: int, number: int, blank_before: bool) -> bool:
     return number == previous + 1 or (blank_before and number > previous)
 
 
-def _finish(comment: _Open, lines: Sequence[str]) -> Draft:
+def _finish(comment: _Open, lines: Sequence[str], stripped: Sequence[str]) -> Draft:
     """Assemble text: the item's first line, then its continuation lines de-indented."""
-    continuation = dedent_body(lines, comment.rest)
-    body: list[BodyLine] = [(comment.first, comment.head.strip()), *continuation]
-    kept, likes = strip_actions(body)
+    kept, likes = clean_body(lines, stripped, comment.rest, (comment.first, comment.head.strip()))
     return Draft(
         body=kept,
         first=comment.first,

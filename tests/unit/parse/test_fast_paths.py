@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from etl.extract import _CONTROL_CHARS_RE, decode_page
 from etl.parse import headers, patterns
-from etl.parse.comments import blog, discussion, mirror, ordered
+from etl.parse.comments import base, blog, discussion, mirror, ordered
 from etl.parse.gates import (
     _top_level_alternatives,
+    dispatch_match,
     first_char_gate,
     gated_match,
     length_split_match,
@@ -288,3 +289,49 @@ def _reference_parse_count(text: str) -> int | None:
 @given(st.text("0123456789٣۴ ,.kKm\u00a0", max_size=12))
 def test_parse_count_equals_the_reference(text: str) -> None:
     assert patterns.parse_count(text) == _reference_parse_count(text)
+
+
+def test_dispatch_keeps_only_alternatives_that_can_match() -> None:
+    pattern = re.compile(r"^(?:ab|c[|)]d|x.{1,9}|y\d*|(?:q|r)?\d+|K)$", re.IGNORECASE)
+    match = dispatch_match(pattern, 5)
+    texts = ["ab", "AB", "c|d", "x123456789", "x12", "y" + "1" * 20, "ab" * 5, "c)d\n", "", "7"]
+    texts += ["q12", "r1234567", "\u212a", "k", "K", "zz", "y", "Y12\n", "ſ"]
+    for text in texts:
+        fast, slow = match(text), pattern.match(text)
+        assert (fast and fast.span()) == (slow and slow.span()), text
+    # Numbered groups would be renumbered by dropping alternatives: the length-split matcher.
+    grouped = re.compile(r"^(?:(a)|b)$")
+    assert dispatch_match(grouped, 1)("a").group(1) == "a"  # type: ignore[union-attr]
+
+
+BODY_LINE = st.lists(
+    st.sampled_from(["", " ", "  ", "\t", "\u00a0", "Reply", "Like (3)", "2 likes", "text", "x y"]),
+    max_size=4,
+).map("".join)
+
+
+@SETTINGS
+@given(st.lists(BODY_LINE, max_size=12), st.data())
+def test_clean_body_equals_strip_actions_of_dedent_body(
+    lines: list[str], data: st.DataObject
+) -> None:
+    """The one-pass body cleaner gives what the two general steps give."""
+    stripped = [line.strip() for line in lines]
+    start = data.draw(st.integers(0, len(lines)))
+    end = data.draw(st.integers(start, len(lines)))
+    indices = range(start, end)
+    expected = base.strip_actions(base.dedent_body(lines, indices))
+    assert base.clean_body(lines, stripped, indices) == expected
+    head = (0, data.draw(BODY_LINE).strip())
+    with_head = base.strip_actions([head, *base.dedent_body(lines, indices)])
+    assert base.clean_body(lines, stripped, indices, head) == with_head
+
+
+def test_clean_body_equals_the_two_steps_on_sample_pages() -> None:
+    for page in iter_corpus(200, 11):
+        lines = page.data.decode("utf-8", errors="replace").split("\n")
+        stripped = [line.strip() for line in lines]
+        for start in range(0, len(lines), 7):
+            indices = range(start, min(len(lines), start + 9))
+            expected = base.strip_actions(base.dedent_body(lines, indices))
+            assert base.clean_body(lines, stripped, indices) == expected
