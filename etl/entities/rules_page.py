@@ -376,24 +376,23 @@ def _records(
     source = texts[0].source if texts else "title"
     comment_index = texts[0].comment_index if texts else None
     for span in resolved:
-        start = span[0]
-        end = span[1]
+        if len(span) == 5:
+            start, end, label, _, (surface, _, found, named) = span
+            label, canonical = (
+                named if found[0] not in surnames else link_name(label, found, surnames)
+            )
+        else:
+            start, end, label, _ = span
+            surface = joined[start:end]
+            label, canonical = link_name(label, lookup_surface(surface, reference), surnames)
         if start >= next_start:
             while start >= bounds[index]:
                 index += 1
             next_start = bounds[index]
             offset = starts[index]
-            source = texts[index].source
-            comment_index = texts[index].comment_index
-        if len(span) == 5:
-            entry = span[4]
-            surface = entry[0]
-            label, canonical = (
-                entry[3] if entry[2][0] not in surnames else link_name(span[2], entry[2], surnames)
-            )
-        else:
-            surface = joined[start:end]
-            label, canonical = link_name(span[2], lookup_surface(surface, reference), surnames)
+            text = texts[index]
+            source = text.source
+            comment_index = text.comment_index
         append(
             _new_mention(
                 Mention,
