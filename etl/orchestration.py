@@ -160,11 +160,11 @@ def discover(
     plan = plan_run(
         settings, run_id=run_id, logical_date=logical_date, started_at=now or datetime.now(UTC)
     )
-    known = sum(1 for batch in plan.batches for ref in batch if ref[2] is not None)
     log.info(
         "discover %s: %d pages in %s, %d already published (skipped if unchanged), "
         "%d batches of <= %d, backend %s, %.2fs",
-        run_id, plan.pages_seen, settings.input, known, plan.batch_count, settings.batch_size,
+        run_id, plan.pages_seen, settings.input, plan.pages_known, plan.batch_count,
+        settings.batch_size,
         plan.entity_backend, time.perf_counter() - t0,
     )  # fmt: skip
     for warning in plan.warnings:
@@ -184,7 +184,8 @@ def extract_transform(run: Mapping[str, Any], batch_no: int) -> dict[str, Any]:
     Any failure of the batch as a whole is re-raised as ``BatchFailed`` naming the batch, the run
     and its pages, so the failing mapped task says in one line what failed.
     """
-    from etl.pipeline import load_plan, process_batch
+    from etl.pipeline import batch_refs, load_plan, process_batch
+    from etl.publish import Warehouse
 
     settings = settings_from_dict(run["settings"])
     plan = load_plan(settings, run["run_id"])
@@ -193,7 +194,10 @@ def extract_transform(run: Mapping[str, Any], batch_no: int) -> dict[str, Any]:
             raise InjectedFault(f"ETL_FAULT_POINT=batch:{batch_no}")
         result = process_batch(settings, plan, batch_no)
     except Exception as exc:
-        pages = plan.batches[batch_no] if batch_no < plan.batch_count else []
+        try:
+            pages = batch_refs(Warehouse.at(settings.warehouse), plan.run_id, batch_no)
+        except Exception:  # the batch's page list itself is unreadable: say what failed anyway
+            pages = []
         first = pages[0][1] if pages else "-"
         raise BatchFailed(
             f"batch {batch_no} of run {plan.run_id} failed ({len(pages)} pages, first {first}): "

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
@@ -116,9 +116,17 @@ def logical_timestamp(logical_date: datetime | date | None, started_at: datetime
 # Plan
 
 
+PageRef = tuple[str, str, str | None]  # (page_id, path, published sha256 or None)
+
+
 @dataclass(frozen=True, slots=True)
 class RunPlan:
-    """What a run will do; serialised to the run's staging dir so Airflow tasks can share it."""
+    """What a run will do; serialised to the run's staging dir so Airflow tasks can share it.
+
+    The plan itself is small whatever the run's size: the pages of each batch are saved in a
+    file of their own (``batch_refs`` reads one), so neither the main process nor a task
+    holds every page of a 1,000,000-page run while the batches are processed.
+    """
 
     run_id: str
     logical_date: str | None
@@ -126,21 +134,41 @@ class RunPlan:
     started_at: str
     entity_backend: str
     pages_seen: int
-    batches: list[list[tuple[str, str, str | None]]]  # (page_id, path, published sha or None)
+    pages_known: int  # pages already published (skipped in the batches if unchanged)
+    batch_sizes: list[int]
     warnings: list[str] = field(default_factory=list)
 
     @property
     def batch_count(self) -> int:
-        return len(self.batches)
+        return len(self.batch_sizes)
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), sort_keys=True).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> RunPlan:
-        body = json.loads(data)
-        body["batches"] = [[tuple(p) for p in b] for b in body["batches"]]
-        return cls(**body)
+        return cls(**json.loads(data))
+
+
+def _batch_path(wh: Warehouse, run_id: str, batch_no: int) -> str:
+    return wh.layout.join("_staging", run_id, "batches", f"b{batch_no:05d}.json")
+
+
+def save_batch_refs(wh: Warehouse, run_id: str, batch_no: int, refs: Sequence[PageRef]) -> None:
+    path = _batch_path(wh, run_id, batch_no)
+    wh.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    wh.fs.pipe_file(path, json.dumps(refs).encode())
+
+
+def batch_refs(wh: Warehouse, run_id: str, batch_no: int) -> list[PageRef]:
+    """The pages of one batch of a saved plan."""
+    try:
+        with wh.fs.open(_batch_path(wh, run_id, batch_no), "rb") as handle:
+            return [(r[0], r[1], r[2]) for r in json.loads(handle.read())]
+    except FileNotFoundError:
+        raise UsageError(
+            f"no batch {batch_no} in the plan of run {run_id!r}; run the discover step first"
+        ) from None
 
 
 def snapshot_connection(wh: Warehouse, manifest: Manifest) -> duckdb.DuckDBPyConnection:
@@ -192,10 +220,14 @@ def plan_run(
     manifest = read_manifest(wh)
     known = published_hashes(wh, manifest, run_id)
     backend, warning = resolve_entity_backend(settings)
-    batches = [
-        [(ref.page_id, ref.path, known.get(ref.page_id)) for ref in chunk]
-        for chunk in iter_chunks(refs, _batch_size(len(refs), settings))
-    ]
+    clear_staging(wh, run_id)
+    batch_sizes = []
+    for batch_no, chunk in enumerate(iter_chunks(refs, _batch_size(len(refs), settings))):
+        save_batch_refs(
+            wh, run_id, batch_no,
+            [(ref.page_id, ref.path, known.get(ref.page_id)) for ref in chunk],
+        )  # fmt: skip
+        batch_sizes.append(len(chunk))
     plan = RunPlan(
         run_id=run_id,
         logical_date=None if logical_date is None else logical_date.isoformat(),
@@ -203,18 +235,18 @@ def plan_run(
         started_at=started_at.isoformat(),
         entity_backend=backend,
         pages_seen=len(refs),
-        batches=batches,
+        pages_known=sum(1 for r in refs if r.page_id in known),
+        batch_sizes=batch_sizes,
         warnings=[warning] if warning else [],
     )
-    clear_staging(wh, run_id)
-    wh.fs.makedirs(wh.layout.staging_dir(run_id), exist_ok=True)
+    # plan.json last: a plan is only loadable once every batch file it names exists.
     wh.fs.pipe_file(wh.layout.join("_staging", run_id, "plan.json"), plan.to_json())
     log.info(
         "plan %s: %d pages found, %d already published elsewhere, %d batches, backend %s",
         run_id,
-        len(refs),
-        sum(1 for r in refs if r.page_id in known),
-        len(batches),
+        plan.pages_seen,
+        plan.pages_known,
+        plan.batch_count,
         backend,
     )
     return plan
@@ -353,7 +385,7 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
     quarantined: list[dict[str, Any]] = []
     parsed: list[tuple[PageSource, ParsedPage]] = []
     skipped = 0
-    refs = plan.batches[batch_no]
+    refs = batch_refs(wh, plan.run_id, batch_no)
     for ref in refs:
         page_id, path, known_sha = ref
         with timer("read"):
@@ -415,6 +447,10 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
 
     with timer("transform"):
         tables = build_tables(results, ctx, link_platforms())
+    sources = {r.source.page_id: r.source for r in results}
+    # The tables hold everything from here on; the parsed pages and mentions (several times the
+    # tables' size as Python objects) would otherwise stay alive through validation and staging.
+    del parsed, mentions, results
     with timer("validate"):
         report = validate.validate_batch(
             tables, platforms=frozenset(link_platforms().values()) | {"web"}
@@ -423,9 +459,8 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
         tables = _drop_pages(tables, set(report.failing_pages))
         if report.rejects_batch:  # rows no page owns (an orphan) must not be staged either
             tables = {name: table.slice(0, 0) for name, table in tables.items()}
-        by_id = {r.source.page_id: r.source for r in results}
         for page_id, failed in sorted(report.failing_pages.items()):
-            src = by_id[page_id]
+            src = sources[page_id]
             quarantined.append(
                 _quarantine_row(
                     (page_id, src.source_file, None),
@@ -919,23 +954,9 @@ def _run_batches(
             yield result
         return
     with ProcessPoolExecutor(max_workers=settings.workers, mp_context=get_context("spawn")) as pool:
-        futures = [
-            pool.submit(process_batch, settings, _plan_for_batch(plan, n), n)
-            for n in range(plan.batch_count)
-        ]
+        futures = [pool.submit(process_batch, settings, plan, n) for n in range(plan.batch_count)]
         for future in futures:
             result = future.result()
             if on_batch:
                 on_batch(result)
             yield result
-
-
-def _plan_for_batch(plan: RunPlan, batch_no: int) -> RunPlan:
-    """``plan`` with every batch but ``batch_no`` emptied: what one pool task needs.
-
-    A task's arguments are pickled to the worker; the whole plan (every page of the run) per
-    task made that O(pages x batches): at 1,000,000 pages, 500 pickles of a ~100 MB plan.
-    """
-    batches: list[list[tuple[str, str, str | None]]] = [[] for _ in plan.batches]
-    batches[batch_no] = plan.batches[batch_no]
-    return replace(plan, batches=batches)

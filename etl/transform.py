@@ -102,7 +102,9 @@ def build_tables(
     for result in results:
         src, page = result.source, result.page
         vid = ids.video_id(src.page_id)
-        comment_ids = [ids.comment_id(vid, c.index + 1) for c in page.comments]
+        if any(c.index != k for k, c in enumerate(page.comments)):
+            raise ValueError(f"{src.page_id}: comment indexes are not 0..n-1 in page order")
+        comment_ids = ids.comment_ids(vid, len(page.comments))
 
         videos["video_id"].append(vid)
         videos["page_id"].append(src.page_id)
@@ -129,7 +131,7 @@ def build_tables(
 
         link_records += page.links
         links["video_id"] += [vid] * len(page.links)
-        links["link_id"] += [ids.link_id(vid, n) for n in range(1, len(page.links) + 1)]
+        links["link_id"] += ids.link_ids(vid, len(page.links))
         links["position"] += range(1, len(page.links) + 1)
         links["comment_id"] += [
             None if k.comment_index is None else comment_ids[k.comment_index] for k in page.links
@@ -142,10 +144,13 @@ def build_tables(
         ]
         entities["comment_id"] += mention_cids
         entities["video_id"] += [vid] * len(mention_cids)
-        entities["mention_id"] += [
-            ids.mention_id(vid, m.source, cid, m.start_char, m.end_char, m.label)
-            for m, cid in zip(result.mentions, mention_cids, strict=True)
-        ]
+        entities["mention_id"] += ids.mention_ids(
+            vid,
+            (
+                (m.source, cid, m.start_char, m.end_char, m.label)
+                for m, cid in zip(result.mentions, mention_cids, strict=True)
+            ),
+        )
 
     _fill_constant(videos, ingested_at=ctx.ingested_at, run_id=ctx.run_id)
 

@@ -28,7 +28,14 @@ import pyarrow.parquet as pq
 from etl.contracts import DATA_TABLES
 from etl.validation import specs as sp
 from etl.validation import violations as vx
-from etl.validation.engine import SAMPLE_SIZE, ExpectationRun, definition, frame, run_suite
+from etl.validation.engine import (
+    SAMPLE_SIZE,
+    ExpectationRun,
+    definition,
+    frame,
+    release_frames,
+    run_suite,
+)
 
 if TYPE_CHECKING:
     from etl.publish import Warehouse
@@ -128,6 +135,7 @@ def validate_batch(tables: Mapping[str, pa.Table], *, platforms: frozenset[str])
             )
     finally:
         con.close()
+        release_frames()
     return collector.result(time.perf_counter() - start)
 
 

@@ -55,3 +55,42 @@ def test_distinct_keys_give_distinct_ids(a: list[object], b: list[object]) -> No
     norm_b = [None if v is None else str(v) for v in b]
     if norm_a != norm_b:
         assert ids.make_id("k", *a) != ids.make_id("k", *b)  # type: ignore[arg-type]
+
+
+_TEXT = st.text(max_size=12)
+
+
+@given(st.text(max_size=24), st.integers(min_value=0, max_value=300))
+def test_bulk_positional_ids_equal_the_per_row_ids(video: str, count: int) -> None:
+    assert ids.comment_ids(video, count) == [ids.comment_id(video, n) for n in range(1, count + 1)]
+    assert ids.link_ids(video, count) == [ids.link_id(video, n) for n in range(1, count + 1)]
+
+
+@given(
+    st.text(max_size=24),
+    st.lists(
+        st.tuples(
+            _TEXT,
+            st.one_of(st.none(), _TEXT),
+            st.integers(min_value=-5, max_value=10**7),
+            st.integers(min_value=-5, max_value=10**7),
+            _TEXT,
+        ),
+        max_size=20,
+    ),
+)
+def test_bulk_mention_ids_equal_the_per_row_ids(
+    video: str, keys: list[tuple[str, str | None, int, int, str]]
+) -> None:
+    assert ids.mention_ids(video, keys) == [ids.mention_id(video, *key) for key in keys]
+
+
+def test_bulk_ids_of_ascii_and_unicode_keys() -> None:
+    keys = [
+        ("title", None, 0, 4, "GPE"),
+        ("comment", "c_1", 3, 9, "PERSON"),
+        ("title", "é", 1, 2, "ORG"),
+    ]
+    for video in ("v_212df54d7694551dac67", "vidéo"):
+        assert ids.mention_ids(video, keys) == [ids.mention_id(video, *k) for k in keys]
+        assert ids.comment_ids(video, 3) == [ids.comment_id(video, n) for n in (1, 2, 3)]

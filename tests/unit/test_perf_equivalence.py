@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl import pipeline, storage
+from etl.publish import Warehouse
 
 
 def _glob_discovery(root: str) -> list[str]:
@@ -53,7 +54,11 @@ def test_plain_open_reads_what_fsspec_reads(tmp_path: Path) -> None:
     assert local == via_url
 
 
-def _plan(batches: list[list[tuple[str, str, str | None]]]) -> pipeline.RunPlan:
+def _plan(wh_dir: Path, batches: list[list[tuple[str, str, str | None]]]) -> pipeline.RunPlan:
+    """A saved plan (batch files on disk, as plan_run leaves them) of the given batches."""
+    wh = Warehouse.at(str(wh_dir))
+    for n, refs in enumerate(batches):
+        pipeline.save_batch_refs(wh, "r", n, refs)
     return pipeline.RunPlan(
         run_id="r",
         logical_date=None,
@@ -61,25 +66,32 @@ def _plan(batches: list[list[tuple[str, str, str | None]]]) -> pipeline.RunPlan:
         started_at="2024-05-01T00:00:00",
         entity_backend="rules",
         pages_seen=sum(len(b) for b in batches),
-        batches=batches,
+        pages_known=sum(1 for b in batches for ref in b if ref[2] is not None),
+        batch_sizes=[len(b) for b in batches],
     )
 
 
-def test_a_pool_task_gets_only_its_own_batch() -> None:
-    batches = [[("p1", "/a", None)], [("p2", "/b", "x"), ("p3", "/c", None)], [("p4", "/d", None)]]
-    plan = _plan(batches)
-    slim = pipeline._plan_for_batch(plan, 1)
-    assert slim.batches[1] == batches[1]
-    assert slim.batches[0] == [] and slim.batches[2] == []
-    assert slim.batch_count == plan.batch_count
-    assert {k: v for k, v in vars_of(slim).items() if k != "batches"} == {
-        k: v for k, v in vars_of(plan).items() if k != "batches"
-    }
-    assert plan.batches == batches  # the caller's plan is not changed
+def test_the_plan_a_pool_task_gets_holds_no_page(tmp_path: Path) -> None:
+    # Each task's arguments are pickled to a worker: a plan holding every page of the run made
+    # that O(pages x batches), and the main process held every page during the batches.
+    batches: list[list[tuple[str, str, str | None]]] = [
+        [("p1", "/a", None)],
+        [("p2", "/b", "x"), ("p3", "/c", None)],
+        [("p4", "/d", None)],
+    ]
+    plan = _plan(tmp_path / "wh", batches)
+    wh = Warehouse.at(str(tmp_path / "wh"))
+    assert [pipeline.batch_refs(wh, "r", n) for n in range(plan.batch_count)] == batches
+    assert pipeline.RunPlan.from_json(plan.to_json()) == plan
+    assert b"/b" not in plan.to_json() and (plan.pages_seen, plan.pages_known) == (4, 1)
 
 
-def vars_of(plan: pipeline.RunPlan) -> dict[str, object]:
-    return {name: getattr(plan, name) for name in plan.__slots__}  # type: ignore[attr-defined]
+def test_a_missing_batch_file_is_a_usage_error(tmp_path: Path) -> None:
+    from etl.errors import UsageError
+
+    _plan(tmp_path / "wh", [[("p1", "/a", None)]])
+    with pytest.raises(UsageError, match="no batch 3"):
+        pipeline.batch_refs(Warehouse.at(str(tmp_path / "wh")), "r", 3)
 
 
 def test_a_batch_of_unchanged_pages_loads_no_backend(
@@ -101,7 +113,8 @@ def test_a_batch_of_unchanged_pages_loads_no_backend(
 
     monkeypatch.setattr(pipeline, "_entity_backend", _no_backend)
     thresholds = gc.get_threshold()
-    result = pipeline.process_batch(settings, _plan([[("p", str(page), sha)]]), 0)
+    plan = _plan(tmp_path / "wh", [[("p", str(page), sha)]])
+    result = pipeline.process_batch(settings, plan, 0)
     assert gc.get_threshold() == thresholds  # the batch's GC setting does not leak out
     assert (result.pages, result.skipped, result.published, result.staged) == (1, 1, 0, {})
     assert set(result.rows) >= {"videos", "comments", "links", "entities", "quarantine"}
