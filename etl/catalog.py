@@ -157,10 +157,12 @@ class Derived:
 
     def inputs_digest(self, manifest: Manifest) -> str:
         """SHA-256 of everything the table's rows depend on: its SQL, the SELECT (columns and
-        file list) of every source table, and the catalog format."""
+        file list) of every source table, how the current versions are chosen, and the
+        catalog format."""
         body = {
             "format": CATALOG_FORMAT,
             "sql": self.select_sql,
+            "current_state": superseded_sql(),
             "sources": {
                 t: (
                     manifest.seeds.get(t)
