@@ -1,4 +1,5 @@
-"""The DuckDB catalog: a small database file of views over the published Parquet files.
+"""The DuckDB catalog: a database file of views over the published Parquet files, plus the
+summaries dashboards read, stored as tables at each publish (see ``prepare_catalog``).
 
 Built aside from the manifest and swapped in with one rename, so a BI tool connected to the old
 file keeps a consistent snapshot and the next connection sees the new one. View paths are relative
