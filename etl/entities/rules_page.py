@@ -27,8 +27,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter
+from itertools import accumulate, compress
+from operator import attrgetter, itemgetter
 
 import ahocorasick_rs
 
@@ -83,6 +83,8 @@ _by_start = itemgetter(0)
 _end_of = itemgetter(1)
 _label_of = itemgetter(2)
 _PERSON = "PERSON"
+_text_of = attrgetter("text")
+_plus_one = (1).__add__
 
 
 def join_texts(texts: Sequence[str]) -> tuple[str, list[int]]:
@@ -91,11 +93,8 @@ def join_texts(texts: Sequence[str]) -> tuple[str, list[int]]:
 
     The outer breaks spare the scans a bounds test: every match has a character on each side.
     """
-    starts: list[int] = []
-    at = 1
-    for text in texts:
-        starts.append(at)
-        at += len(text) + 1
+    starts = list(accumulate(map(_plus_one, map(len, texts)), initial=1))
+    starts.pop()  # where a text after the last one would start
     return f"{_JOIN}{_JOIN.join(texts)}{_JOIN}", starts
 
 
@@ -342,8 +341,7 @@ def rules_page_mentions(
     if _JOIN in channel or not scanner.joinable:
         return None
     texts = page.texts
-    strings = [entity_text.text for entity_text in texts]
-    joined, starts = join_texts(strings)
+    joined, starts = join_texts(list(map(_text_of, texts)))
     matches = gazetteer_matches(joined, scanner)
     ends = list(map(_end_of, matches))
     patterns = joined_pattern_spans(joined, channel, matches, ends, scanner)
