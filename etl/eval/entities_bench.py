@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import multiprocessing
 import os
 import resource
@@ -31,7 +32,7 @@ from etl.errors import PageRejected
 from etl.eval.entities import load_devset
 from etl.extract import decode_page
 from etl.parse import parse_page
-from etl.records import EntityText, PageEntityInput
+from etl.records import EntityText, Mention, PageEntityInput
 from etl.synth import iter_corpus
 
 SEED_PAGE_ID = "000_079ed658b08d6845"
@@ -63,14 +64,29 @@ def synthetic_pages(count: int, seed: int) -> list[PageEntityInput]:
     return pages
 
 
+def mentions_digest(found: Sequence[Sequence[Mention]]) -> str:
+    """SHA-256 over every mention of every page (``repr`` of its fields, pages delimited): two
+    runs with the same digest produced the same records, which is how a speed-up proves it
+    changed nothing."""
+    digest = hashlib.sha256()
+    for page in found:
+        for mention in page:
+            digest.update(repr(tuple(mention)).encode())
+            digest.update(b"\x1e")
+        digest.update(b"\x1d")
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class CorpusThroughput:
-    """One backend path on the synthetic corpus: CPU seconds (best of ``repeats``) and mentions."""
+    """One backend path on the synthetic corpus: CPU seconds (best of ``repeats``), mentions
+    and their ``mentions_digest``."""
 
     path: str
     pages: int
     mentions: int
     cpu_seconds: float
+    digest: str = ""
 
     @property
     def pages_per_cpu_second(self) -> float:
@@ -88,7 +104,7 @@ def measure_corpus(
     the least disturbed run), after a warm-up call, with the pipeline's GC threshold."""
     backend.annotate(pages[:5])
     best = float("inf")
-    mentions = 0
+    found: list[list[Mention]] = []
     thresholds = gc.get_threshold()
     gc.set_threshold(BATCH_GC_THRESHOLD, *thresholds[1:])
     # The inputs are long-lived objects of the earlier stages; without this the collector's
@@ -100,11 +116,11 @@ def measure_corpus(
             started = time.process_time()
             found = backend.annotate(pages)
             best = min(best, time.process_time() - started)
-            mentions = sum(len(page) for page in found)
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
-    return CorpusThroughput(path, len(pages), mentions, best)
+    mentions = sum(len(page) for page in found)
+    return CorpusThroughput(path, len(pages), mentions, best, mentions_digest(found))
 
 
 def corpus_report(pages: Sequence[PageEntityInput], spacy_pages: int, repeats: int) -> list[str]:
@@ -119,7 +135,8 @@ def corpus_report(pages: Sequence[PageEntityInput], spacy_pages: int, repeats: i
     lines = [f"synthetic corpus: {len(pages)} pages, {chars:,.0f} chars per page"]
     lines += [
         f"{r.path:<22} pages={r.pages} mentions={r.mentions} cpu_s={r.cpu_seconds:.3f} "
-        f"pages/cpu_s={r.pages_per_cpu_second:,.0f} us/mention={r.microseconds_per_mention:.2f}"
+        f"pages/cpu_s={r.pages_per_cpu_second:,.0f} us/mention={r.microseconds_per_mention:.2f} "
+        f"sha256={r.digest[:16]}"
         for r in results
     ]
     return lines
