@@ -199,8 +199,12 @@ def run_suite(
     first 20 (``SUMMARY``) for a ``warning``. Failures are rare; a clean batch pays for one pass.
     """
     vd = definition(suite_name, specs)
-    result = vd.run(
-        batch_parameters={"dataframe": data},
+    # Batch.validate, not ValidationDefinition.run: the same validator and the same suite
+    # result, without run()'s freshness check of the suite against the store and its copy of the
+    # result into the (in-memory, never read) results store: ~15% of a batch's validation.
+    batch = vd.data.get_batch(batch_parameters={"dataframe": data})
+    result = batch.validate(
+        vd.suite,
         result_format=_BOOLEAN_ONLY if row_level else _BASIC,
         expectation_parameters=dict(parameters or {}),
     )
