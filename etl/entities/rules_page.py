@@ -27,8 +27,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 import ahocorasick_rs
 
@@ -80,11 +79,7 @@ _new_mention = tuple.__new__
 # ``RawSpan(...)`` runs the NamedTuple's Python-level ``__new__``; this builds the same tuple in C.
 _new_span = tuple.__new__
 _by_start = itemgetter(0)
-_end_of = itemgetter(1)
-_label_of = itemgetter(2)
 _PERSON = "PERSON"
-_text_of = attrgetter("text")
-_plus_one = (1).__add__
 
 
 def join_texts(texts: Sequence[str]) -> tuple[str, list[int]]:
@@ -93,8 +88,11 @@ def join_texts(texts: Sequence[str]) -> tuple[str, list[int]]:
 
     The outer breaks spare the scans a bounds test: every match has a character on each side.
     """
-    starts = list(accumulate(map(_plus_one, map(len, texts)), initial=1))
-    starts.pop()  # where a text after the last one would start
+    starts: list[int] = []
+    at = 1
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
     return f"{_JOIN}{_JOIN.join(texts)}{_JOIN}", starts
 
 
@@ -265,13 +263,13 @@ def _with_propagation(
     extra = propagated_outside(joined, names, people)
     if not extra:
         return resolved, people
-    resolved = merge_spans(resolved, list(map(_end_of, resolved)), extra)
+    resolved = merge_spans(resolved, [span[1] for span in resolved], extra)
     return resolved, _people(resolved)
 
 
 def _people(spans: Sequence[Resolved]) -> list[Resolved]:
-    """The PERSON spans among ``spans`` (selected in C: pages have ~50 spans and ~5 people)."""
-    return list(compress(spans, map(_PERSON.__eq__, map(_label_of, spans))))
+    """The PERSON spans among ``spans``."""
+    return [span for span in spans if span[2] == _PERSON]
 
 
 def propagated_outside(
@@ -341,9 +339,9 @@ def rules_page_mentions(
     if _JOIN in channel or not scanner.joinable:
         return None
     texts = page.texts
-    joined, starts = join_texts(list(map(_text_of, texts)))
+    joined, starts = join_texts([entity_text.text for entity_text in texts])
     matches = gazetteer_matches(joined, scanner)
-    ends = list(map(_end_of, matches))
+    ends = [match[1] for match in matches]
     patterns = joined_pattern_spans(joined, channel, matches, ends, scanner)
     resolved, people = _with_propagation(joined, matches, ends, patterns, reference)
     surnames = _surnames(joined, people, reference)
