@@ -170,7 +170,7 @@ def cue_spans(
             continue
         run = name_run(joined, end - 1)
         if run is not None:
-            spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
+            spans.append(_new_span(RawSpan, (run[0], run[1], _PERSON, PRIORITY_PATTERN)))
     for at in gaps:
         found = bisect.bisect_left(ends, at)
         if (found < len(ends) and ends[found] == at and matches[found][2] == "ORG") or any(
@@ -178,7 +178,7 @@ def cue_spans(
         ):
             run = name_run(joined, at + 2, min_words=2)
             if run is not None:
-                spans.append(RawSpan(run[0], run[1], "PERSON", PRIORITY_PATTERN))
+                spans.append(_new_span(RawSpan, (run[0], run[1], _PERSON, PRIORITY_PATTERN)))
     return spans
 
 
@@ -192,7 +192,7 @@ def joined_pattern_spans(
     (``cue_spans``).
     """
     found = [
-        RawSpan(at + 1, at + 1 + len(tag), HASHTAG, PRIORITY_HASHTAG)
+        _new_span(RawSpan, (at + 1, at + 1 + len(tag), HASHTAG, PRIORITY_HASHTAG))
         for tag, at in hashtag_offsets(joined)
     ]
     channel_found = literal_spans(joined, channel, "ORG", PRIORITY_CHANNEL) if channel else []
