@@ -215,30 +215,37 @@ def _top_level_alternatives(inner: str) -> list[str] | None:
     return parts
 
 
+_GLOBAL_FLAGS_RE = re.compile(r"\(\?[aiLmsux]+\)")
 # A text's first character selects the alternatives that can match it; the selections are cached
 # per character, and this many characters are remembered before the cache starts over.
 _MAX_DISPATCH_CHARS = 4_096
 
 
-def dispatch_match(pattern: re.Pattern[str], cut: int) -> Callable[[str], re.Match[str] | None]:
-    """``pattern.match`` for ``^(?:A|B|...)$`` that tries only the alternatives able to match.
+def dispatch_match(
+    pattern: re.Pattern[str], cut: int | None = None
+) -> Callable[[str], re.Match[str] | None]:
+    """``pattern.match`` that tries only the alternatives able to match the text.
 
-    An alternative is kept for a text when its own first-character gate accepts the text's first
-    character and, for a text longer than ``cut + 1``, when it can match more than ``cut``
-    characters (see ``length_split_match``). The kept alternatives form a pattern in their
-    original order; dropping alternatives that cannot match changes neither which alternative
-    matches first nor how, so the match has the same span and groups (the pattern must have no
-    numbered groups: ``pattern.groups == 0``). A miss on a hundred alternatives costs a
+    The pattern is cut into *pieces*: its top-level alternatives, and a ``^(?:A|B|...)TAIL``
+    alternative into ``^(?:A)TAIL``, ``^(?:B)TAIL``... (see ``_pieces``). A piece is kept for a
+    text when its own first-character gate accepts the text's first character and, if ``cut``
+    is given and every piece ends in ``)$``, for a text longer than ``cut + 1`` when it can match
+    more than ``cut`` characters (see ``length_split_match``). The kept pieces form a pattern in
+    their original order; dropping pieces that cannot match changes neither which one matches
+    first nor how, so the match has the same span (the pattern must have no numbered groups:
+    ``pattern.groups == 0``). A miss on a hundred case-insensitive alternatives costs a
     microsecond or two; on the few kept ones, a fraction of it. Falls back to
-    ``length_split_match`` when the pattern is not of that form.
+    ``length_split_match`` (or ``gated_match`` without ``cut``) when the pattern cannot be cut.
     """
-    split = _split_alternatives(pattern)
-    if split is None or pattern.groups:
-        return length_split_match(pattern, cut)
-    parts, gates, widths = split
+    pieces = _pieces(pattern)
+    if pieces is None or pattern.groups:
+        return gated_match(pattern) if cut is None else length_split_match(pattern, cut)
+    sources, gates, widths = pieces
+    if cut is None or not all(piece.endswith(")$") for piece in sources):
+        cut = max(widths)  # no length split: every piece is kept for long texts too
     limit = cut + 1
     full = pattern.match
-    # First character -> the matcher of the alternatives kept for it, for short and long texts.
+    # First character -> the matcher of the pieces kept for it, for short and long texts.
     short: dict[str, Callable[[str], re.Match[str] | None]] = {"": full}
     long: dict[str, Callable[[str], re.Match[str] | None]] = {"": full}
     compiled: dict[tuple[int, ...], Callable[[str], re.Match[str] | None]] = {}
@@ -256,11 +263,10 @@ def dispatch_match(pattern: re.Pattern[str], cut: int) -> Callable[[str], re.Mat
         if found is None:
             if not kept:
                 found = no_match
-            elif len(kept) == len(parts):
+            elif len(kept) == len(sources):
                 found = full
             else:
-                alternatives = "|".join(parts[i] for i in kept)
-                found = re.compile("^(?:" + alternatives + ")$", pattern.flags).match
+                found = re.compile("|".join(sources[i] for i in kept), pattern.flags).match
             compiled[kept] = found
         table = long if is_long else short
         if len(table) >= _MAX_DISPATCH_CHARS:
@@ -280,20 +286,62 @@ def dispatch_match(pattern: re.Pattern[str], cut: int) -> Callable[[str], re.Mat
     return match
 
 
-def _split_alternatives(
+def _pieces(
     pattern: re.Pattern[str],
 ) -> tuple[list[str], list[re.Pattern[str] | None], list[int]] | None:
-    """The top-level alternatives of ``^(?:...)$``, each one's first-character gate (None: no
-    gate) and maximum width; None if the pattern is not of that form or does not parse."""
-    source = pattern.pattern
-    if _p is None or not (source.startswith("^(?:") and source.endswith(")$")):
+    """The pieces of ``pattern`` (see ``dispatch_match``), each one's first-character gate
+    (None: no gate) and maximum width; None if there are fewer than two or one does not parse.
+
+    ``^(?:A|B)T|^(?:C)U`` -> ``^(?:A)T``, ``^(?:B)T``, ``^(?:C)U``: the same strings match, and
+    in the same order of preference, as alternation distributes over what follows it.
+    """
+    # Verbose sources (comments, free spacing) and global inline flags do not split as text.
+    if _p is None or pattern.flags & re.VERBOSE or _GLOBAL_FLAGS_RE.match(pattern.pattern):
         return None
-    parts = _top_level_alternatives(source[4:-2])
-    if parts is None or len(parts) < 2:
+    parts = _top_level_alternatives(pattern.pattern)
+    if parts is None:
+        return None
+    sources: list[str] = []
+    for part in parts:
+        group = _leading_group(part)
+        inner = _top_level_alternatives(group[0]) if group is not None else None
+        if group is None or inner is None:
+            sources.append(part)
+        else:
+            sources.extend("^(?:" + alternative + ")" + group[1] for alternative in inner)
+    if len(sources) < 2:
         return None
     try:
-        alone = [re.compile("^(?:" + part + ")$", pattern.flags) for part in parts]
-        widths = [_p.parse(part, pattern.flags).getwidth()[1] for part in parts]
-    except Exception:  # an alternative that does not stand alone: no dispatch
+        alone = [re.compile(piece, pattern.flags) for piece in sources]
+        widths = [_p.parse(piece, pattern.flags).getwidth()[1] for piece in sources]
+    except Exception:  # a piece that does not stand alone: no dispatch
         return None
-    return parts, [first_char_gate(each) for each in alone], widths
+    return sources, [first_char_gate(each) for each in alone], widths
+
+
+def _leading_group(part: str) -> tuple[str, str] | None:
+    """``^(?:INNER)TAIL`` -> ``(INNER, TAIL)``; None for any other form."""
+    if not part.startswith("^(?:"):
+        return None
+    depth = 0
+    in_class = False
+    class_start = 0
+    escaped = False
+    for position in range(1, len(part)):
+        ch = part[position]
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            if ch == "]" and position > class_start + 1 and part[class_start + 1 : position] != "^":
+                in_class = False
+        elif ch == "[":
+            in_class, class_start = True, position
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return part[4:position], part[position + 1 :]
+    return None

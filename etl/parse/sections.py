@@ -15,7 +15,7 @@ from etl.parse.comments import strong_start_style
 from etl.parse.comments.base import indent_of
 from etl.parse.comments.discussion import match_avatar
 from etl.parse.comments.ordered import ITEM_RE
-from etl.parse.gates import gated_match
+from etl.parse.gates import dispatch_match, gated_match
 from etl.parse.headers import Header, could_be_header, match_header
 from etl.parse.patterns import (
     CHROME_HEADING_RE,
@@ -52,6 +52,10 @@ _match_byline = gated_match(POSTED_BYLINE_RE)
 _match_subscribers = gated_match(SUBSCRIBERS_RE)
 _match_chrome = gated_match(MIRROR_CHROME_RE)
 _match_date = gated_match(DATE_LINE_RE)
+# Footer and heading tests run on nearly every short body line; a line's first character
+# leaves one or two of their dozens of case-insensitive alternatives to try (etl.parse.gates).
+_match_footer = dispatch_match(FOOTER_RE)
+_match_chrome_heading = dispatch_match(CHROME_HEADING_RE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +193,12 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
         if not line or len(line) > _MAX_MARKER_CHARS:
             continue
         first = line[0].casefold()
-        if first in _FOOTER_FIRST and FOOTER_RE.match(line):
+        if first in _FOOTER_FIRST and _match_footer(line):
             footer_line = index
             break
         if comments_start is not None:
             # A "Related posts" heading after a blank line closes the comment section.
-            if first in _CHROME_FIRST and not stripped[index - 1] and CHROME_HEADING_RE.match(line):
+            if first in _CHROME_FIRST and not stripped[index - 1] and _match_chrome_heading(line):
                 region_end = index
                 break
             # "Comments" then "There are no comments yet" / "86 comments": the number wins.
@@ -213,7 +217,7 @@ def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body
         elif strong_start_style(stripped, index, total) is not None:
             comments_start = index
             desc_end = min(desc_end, index)
-        elif first in _CHROME_FIRST and CHROME_HEADING_RE.match(line):
+        elif first in _CHROME_FIRST and _match_chrome_heading(line):
             desc_end = min(desc_end, index)
     end = (
         footer_line if footer_line is not None else region_end if region_end is not None else total

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl.extract import _CONTROL_CHARS_RE, decode_page
-from etl.parse import headers, patterns
+from etl.parse import headers, patterns, sections
 from etl.parse.comments import base, blog, discussion, mirror, ordered
 from etl.parse.gates import (
     _top_level_alternatives,
@@ -299,6 +299,13 @@ def test_dispatch_keeps_only_alternatives_that_can_match() -> None:
     for text in texts:
         fast, slow = match(text), pattern.match(text)
         assert (fast and fast.span()) == (slow and slow.span()), text
+    # A shared tail and top-level alternatives of their own are cut into pieces too.
+    tailed = re.compile(r"^(?:ab|c|\d+)\s*:?$|^(?:x[)(]|y)z$", re.IGNORECASE)
+    match = dispatch_match(tailed)
+    for text in ["ab", "AB :", "c:", "12 :", "x)z", "x(z", "yz", "Yz\n", "ab:x", "", "q", "c\n"]:
+        fast, slow = match(text), tailed.match(text)
+        assert (fast and fast.span()) == (slow and slow.span()), text
+    assert dispatch_match(re.compile(r"(?i)ab|c"))("AB") is not None  # global flags: no pieces
     # Numbered groups would be renumbered by dropping alternatives: the length-split matcher.
     grouped = re.compile(r"^(?:(a)|b)$")
     assert dispatch_match(grouped, 1)("a").group(1) == "a"  # type: ignore[union-attr]
@@ -335,3 +342,31 @@ def test_clean_body_equals_the_two_steps_on_sample_pages() -> None:
             indices = range(start, min(len(lines), start + 9))
             expected = base.strip_actions(base.dedent_body(lines, indices))
             assert base.clean_body(lines, stripped, indices) == expected
+
+
+DISPATCHED = [
+    (patterns.FOOTER_RE, sections._match_footer),
+    (patterns.CHROME_HEADING_RE, sections._match_chrome_heading),
+]
+
+
+def test_dispatched_footer_and_heading_equal_the_patterns_on_sample_lines() -> None:
+    extra = ["Leave a Reply", "LEAVE A COMMENT :", "Related posts", "Labels: x", "ſhare this:"]
+    for line in _lines_and(iter(extra)):
+        for pattern, match in DISPATCHED:
+            fast, slow = match(line), pattern.match(line)
+            assert (fast and fast.span()) == (slow and slow.span()), line
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.sampled_from(["Leave a ", "reply", "Related", " posts", "Tags:", "more from ", "ſ", "K"])
+        | st.sampled_from(["x", " ", ":", ".", "\n", "İ", "Posted by A at 10:12 pm", "5"]),
+        max_size=6,
+    ).map("".join)
+)
+def test_dispatched_footer_and_heading_equal_the_patterns(text: str) -> None:
+    for pattern, match in DISPATCHED:
+        fast, slow = match(text), pattern.match(text)
+        assert (fast and fast.span()) == (slow and slow.span())
