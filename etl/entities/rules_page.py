@@ -8,18 +8,20 @@ tests compare both paths on the dev set, a synthetic corpus and generated pages)
 third of the time (NOTES.md has the measurements):
 
 * The page's texts are joined with ``"\\n"`` and scanned once (gazetteer automaton, cue automaton,
-  channel ``find``); no title word or name run contains a line break, nor may the channel or a
-  reference form (else the page takes the general path), so no match crosses two texts, and
+  hashtag regex, channel ``find``); no title word, hashtag or name run contains a line break,
+  nor may the channel or a reference form (else the page takes the general path), so no match
+  crosses two texts, and
   ``"\\n"`` is a word boundary like a text's edge. The automata are ``ahocorasick_rs`` (Rust):
   one call returns all matches of the page (iterating pyahocorasick cost ~50 µs per page).
   Overlap resolution is cluster-local (``spans.resolve_overlaps``), so resolving in joined
-  coordinates equals resolving text by text. Hashtags are still scanned per text, only in texts
-  with a '#'.
-* Gazetteer matches stay plain tuples that carry their automaton entry (label, surface lookup and
-  canonical name computed once per form); only the few gazetteer spans a pattern span overlaps
-  go through ``resolve_overlaps``.
+  coordinates equals resolving text by text.
+* Gazetteer matches stay plain tuples that carry their automaton entry (form, label, surface
+  lookup and canonical name computed once per form); only the few gazetteer spans a pattern span
+  overlaps go through ``resolve_overlaps``, and the propagated person names are merged into that
+  first resolution (``_with_propagation`` says why that equals resolving everything again).
 * Canonical names come from the entries unless the page has a multi-word PERSON (surname
-  linking); other spans use the memoised ``canonical.lookup_surface``.
+  linking); other spans use the memoised ``canonical.lookup_surface``. They are computed while
+  the records are built.
 """
 
 from __future__ import annotations
