@@ -64,7 +64,9 @@ def decode_page(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """
     if len(raw) > max_bytes:
         raise PageRejected("too_large", f"page is {len(raw):,} bytes, limit is {max_bytes:,}")
-    if not raw.strip():
+    # Same as ``not raw.strip()`` without copying the page (isspace stops at the first byte
+    # that is not ASCII whitespace; bytes.strip strips exactly those).
+    if not raw or raw.isspace():
         raise PageRejected("empty", "page has no content")
     text = _decode_bom_unicode(raw)
     may_have_controls = True
@@ -75,7 +77,7 @@ def decode_page(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         # character: clean bytes give clean text, and the per-character scan is skipped.
         may_have_controls = has_control_bytes or not is_utf8
     text = _normalise(text, may_have_controls=may_have_controls)
-    if not text.strip():
+    if not text or text.isspace():  # ``not text.strip()`` without the copy
         raise PageRejected("empty", "page has only whitespace")
     return text
 
@@ -114,7 +116,10 @@ def _decode_utf8_or_detect(raw: bytes) -> tuple[str, bool]:
     Returns the text and whether it was UTF-8.
     """
     try:
-        return raw.decode("utf-8-sig"), True
+        # "utf-8-sig" by hand: that codec is a Python-level wrapper around the C decoder.
+        if raw.startswith(codecs.BOM_UTF8):
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), True
+        return raw.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     encoding = _detect_encoding(raw[:_DETECT_SAMPLE_BYTES])

@@ -14,7 +14,7 @@ from etl.errors import PageRejected
 from etl.parse.comments import CommentParse, Draft, parse_comments
 from etl.parse.description import Description, read_description
 from etl.parse.layout import classify_layout, is_video_page
-from etl.parse.links import link_parts, may_have_url
+from etl.parse.links import may_have_url, url_line_parts
 from etl.parse.sections import Body, Head, read_body, read_head
 from etl.parse.title import split_channel
 from etl.records import PageComment, PageLink, ParsedPage, SourceKind
@@ -123,7 +123,8 @@ def _links(
 ) -> tuple[PageLink, ...]:
     """Every URL in page order: title, head label lines, description, then each comment."""
     found: list[PageLink] = []
-    found.extend(_line_links(head.title.raw, head.title.index, "title", None))
+    if may_have_url(head.title.raw):
+        found.extend(_line_links(head.title.raw, head.title.index, "title", None))
     # Whole-block pre-checks first: most comments (and many descriptions) have no URL at all.
     if head.link_lines or may_have_url(description.text):
         for index in (*head.link_lines, *description.kept):
@@ -141,9 +142,10 @@ def _links(
 def _line_links(
     line: str, index: int, source: SourceKind, comment_index: int | None
 ) -> list[PageLink]:
-    """PageLink rows for the URLs of one line (``index`` 0-based)."""
+    """PageLink rows for the URLs of one line (``index`` 0-based) that passed
+    ``may_have_url``."""
     # Positional: (url, label, source, line, comment_index).
     return [
         PageLink(url, label, source, index + 1, comment_index)
-        for url, label, _start in link_parts(line)
+        for url, label, _start in url_line_parts(line)
     ]

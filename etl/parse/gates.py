@@ -345,3 +345,15 @@ def _leading_group(part: str) -> tuple[str, str] | None:
             if depth == 0:
                 return part[4:position], part[position + 1 :]
     return None
+
+
+def union_gate(*patterns: re.Pattern[str]) -> re.Pattern[str] | None:
+    """One first-character gate for several patterns with the same flags: ``gate.match(text)
+    is None`` proves that none of them matches ``text``; None if one of them has no gate."""
+    flags = {pattern.flags for pattern in patterns}
+    gates = [first_char_gate(pattern) for pattern in patterns]
+    if len(flags) != 1 or any(gate is None for gate in gates):
+        return None
+    # Each gate is one positive class "[...]": the union is the concatenation of their bodies.
+    bodies = "".join(gate.pattern[1:-1] for gate in gates if gate is not None)
+    return re.compile("[" + bodies + "]", flags.pop() & ~re.VERBOSE)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from etl.parse.gates import gated_match
+from etl.parse.gates import gated_match, union_gate
 from etl.parse.patterns import NUM, parse_count
 
 HeaderKind = Literal["count", "thoughts", "blogger", "zero", "bare"]
@@ -75,6 +75,9 @@ _match_stem_first = gated_match(_STEM_FIRST_RE)
 _match_view_all = gated_match(_VIEW_ALL_RE)
 _match_zero = gated_match(_ZERO_RE)
 _match_bare = gated_match(_BARE_RE)
+# The four after _COUNT_FIRST_RE behind one gate: numbered lines ("1. …", "00:07 …") and lines
+# ending in a digit reach match_header often, and only _COUNT_FIRST_RE can start with a digit.
+_OTHER_FORMS_GATE = union_gate(_STEM_FIRST_RE, _VIEW_ALL_RE, _ZERO_RE, _BARE_RE)
 _MAX_FIRST_WORD_CHARS = max(map(len, _FIRST_WORDS))
 _MAX_BARE_FORM_CHARS = max(map(len, _BARE_FORMS))
 
@@ -125,6 +128,8 @@ def match_header(line: str) -> Header | None:
         if rest == ":":
             return Header(count, "blogger")
         return Header(count, "zero" if count == 0 else "count")
+    if _OTHER_FORMS_GATE is not None and _OTHER_FORMS_GATE.match(line) is None:
+        return None
     for matcher in (_match_stem_first, _match_view_all):
         match = matcher(line)
         if match is not None:

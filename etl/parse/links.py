@@ -77,8 +77,11 @@ def link_parts(line: str) -> LinkParts:
     Channels repeat the same link block under every video ("Subscribe: …", "Facebook: …"), so
     short lines are answered from a bounded cache (the result is immutable).
     """
-    if not may_have_url(line):
-        return ()
+    return url_line_parts(line) if may_have_url(line) else ()
+
+
+def url_line_parts(line: str) -> LinkParts:
+    """``link_parts`` of a line the caller has already seen pass ``may_have_url``."""
     if len(line) <= _MAX_CACHED_LINE_CHARS:
         return _cached_link_parts(line)
     return _link_parts(line)

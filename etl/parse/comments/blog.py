@@ -40,6 +40,7 @@ _SAYS_VERBS = (
     "schreibt",
     "escribió",
 )
+_DIGITS = frozenset("0123456789")
 SAID_RE = re.compile(
     r"^(?P<name>[^\n]{1,80}?)\s+(?:said|dijo|a dit|hat gesagt)\s?(?:\.\.\.|…)$", re.I
 )
@@ -52,7 +53,10 @@ def _says(line: str) -> re.Match[str] | None:
     """``SAYS_RE`` behind a cheap verb check (the pattern is costly on long lines with colons)."""
     colon = line.find(":")
     while colon != -1:
-        if line[:colon].rstrip().casefold().endswith(_SAYS_VERBS):
+        # A digit before the colon (clock times "10:45", verses "54:17") ends no verb.
+        if line[colon - 1 : colon] not in _DIGITS and line[:colon].rstrip().casefold().endswith(
+            _SAYS_VERBS
+        ):
             return SAYS_RE.match(line)
         colon = line.find(":", colon + 1)
     return None

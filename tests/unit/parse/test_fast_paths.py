@@ -27,6 +27,7 @@ from etl.parse.gates import (
     first_char_gate,
     gated_match,
     length_split_match,
+    union_gate,
 )
 from etl.parse.links import _LABEL_END_RE, _URL_RE, _label_before, _url_matches
 from etl.synth import iter_corpus
@@ -370,3 +371,27 @@ def test_dispatched_footer_and_heading_equal_the_patterns(text: str) -> None:
     for pattern, match in DISPATCHED:
         fast, slow = match(text), pattern.match(text)
         assert (fast and fast.span()) == (slow and slow.span())
+
+
+HEADER_FORMS = [headers._STEM_FIRST_RE, headers._VIEW_ALL_RE, headers._ZERO_RE, headers._BARE_RE]
+
+
+def test_union_gate_admits_every_match_of_its_patterns_on_sample_lines() -> None:
+    gate = headers._OTHER_FORMS_GATE
+    assert gate is not None
+    extra = ["Comments (12)", "View all 3 comments", "No comments yet", "KOMENTÁŘE", "ſee all 2"]
+    for line in _lines_and(iter(extra)):
+        if any(pattern.match(line) for pattern in HEADER_FORMS):
+            assert gate.match(line), line
+    assert union_gate(re.compile("a"), re.compile("b", re.I)) is None  # flags differ
+    assert union_gate(re.compile("a*"), re.compile("b")) is None  # no gate for a*
+
+
+@SETTINGS
+@given(TEXT)
+def test_union_gate_admits_every_match_of_its_patterns(text: str) -> None:
+    gate = headers._OTHER_FORMS_GATE
+    assert gate is not None
+    for candidate in (text, "Comments " + text, "no" + text):
+        if any(pattern.match(candidate) for pattern in HEADER_FORMS):
+            assert gate.match(candidate)
