@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from etl.errors import PageRejected
 from etl.extract import decode_page
 from etl.parse import parse_page
-from etl.parse.links import _cached_link_parts
+from etl.parse.links import _cached_label_before, _cached_link_parts
 from etl.parse.patterns import _cached_is_date_line
 from etl.parse.title import _looks_like_channel
 from etl.synth import iter_corpus
@@ -86,7 +86,12 @@ def time_groups(groups: dict[str, list[bytes]], repeats: int) -> list[Timing]:
 
 def clear_parser_caches() -> None:
     """Empty the parser's small result caches (repeats within one pass still hit them)."""
-    for cached in (_cached_is_date_line, _looks_like_channel, _cached_link_parts):
+    for cached in (
+        _cached_is_date_line,
+        _looks_like_channel,
+        _cached_link_parts,
+        _cached_label_before,
+    ):
         cached.cache_clear()
 
 

@@ -101,7 +101,12 @@ def _link_parts(line: str) -> LinkParts:
         for piece in pieces:
             url = clean_url(piece)
             if _is_url(url):
-                label = _label_before(line[previous_end:offset])
+                prefix = line[previous_end:offset]
+                label = (
+                    _cached_label_before(prefix)
+                    if len(prefix) <= _MAX_CACHED_PREFIX_CHARS
+                    else _label_before(prefix)
+                )
                 found.append((url, label, offset))
                 previous_end = offset + len(url)
             offset += len(piece)
@@ -180,3 +185,9 @@ def _label_before(prefix: str) -> str | None:
     if label[0].islower() or len(label.split()) > _MAX_LABEL_WORDS:
         return None
     return label
+
+
+# Text before a URL is mostly a repeated label ("Source: ", "Facebook: "): short prefixes are
+# answered from a bounded cache (pure function of the prefix, immutable result).
+_cached_label_before = functools.lru_cache(maxsize=1024)(_label_before)
+_MAX_CACHED_PREFIX_CHARS = 80

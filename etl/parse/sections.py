@@ -50,7 +50,7 @@ _match_published = gated_match(PUBLISHED_BULLET_RE)
 _match_label = gated_match(META_LABEL_RE)
 _match_byline = gated_match(POSTED_BYLINE_RE)
 _match_subscribers = gated_match(SUBSCRIBERS_RE)
-_match_chrome = gated_match(MIRROR_CHROME_RE)
+_match_chrome = dispatch_match(MIRROR_CHROME_RE)
 _match_date = gated_match(DATE_LINE_RE)
 # Footer and heading tests run on nearly every short body line; a line's first character
 # leaves one or two of their dozens of case-insensitive alternatives to try (etl.parse.gates).

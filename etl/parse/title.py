@@ -14,9 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etl.errors import PageRejected
+from etl.parse.gates import dispatch_match
 from etl.parse.patterns import NAV_LINE_RE
 
 _MAX_TITLE_CHARS = 1_000
+# NAV_LINE_RE's alternatives, only those the line's first character allows (etl.parse.gates).
+_match_nav = dispatch_match(NAV_LINE_RE)
 # Real pages put the title in the first lines; scanning further only finds body text.
 _MAX_LEADING_LINES = 40
 
@@ -65,7 +68,7 @@ def find_title(stripped: Sequence[str]) -> TitleLine:
     ``stripped`` are the page's lines with surrounding whitespace removed.
     """
     for index, line in enumerate(stripped[:_MAX_LEADING_LINES]):
-        if not line or NAV_LINE_RE.match(line):
+        if not line or _match_nav(line):
             continue
         if len(line) > _MAX_TITLE_CHARS:
             raise PageRejected("no_title", "first line is too long to be a title", index + 1)

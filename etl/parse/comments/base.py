@@ -32,7 +32,10 @@ class Draft(NamedTuple):
     @property
     def text(self) -> str:
         """The comment text: body lines joined with newlines."""
-        return "\n".join([text for _, text in self.body])
+        body = self.body
+        if len(body) == 1:  # most comments are one line: no list, no join
+            return body[0][1]
+        return "\n".join([text for _, text in body])
 
 
 def indent_of(line: str) -> int:

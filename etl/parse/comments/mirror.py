@@ -135,14 +135,10 @@ def _draft(
     """The comment whose block is ``span`` = (first line, first text line, end exclusive)."""
     first, text_from, end = span
     body, action_likes = clean_body(lines, stripped, range(text_from, end))
+    like_count = likes if likes is not None else action_likes
+    # Positional (body, first, last, author, posted, like_count, parent): one per comment.
     return Draft(
-        body=body,
-        first=first,
-        last=last_nonblank(lines, first, end),
-        author=handle,
-        posted=posted,
-        like_count=likes if likes is not None else action_likes,
-        parent=parent,
+        body, first, last_nonblank(stripped, first, end), handle, posted, like_count, parent
     )
 
 

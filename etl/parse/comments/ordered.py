@@ -117,10 +117,5 @@ def _is_next(previous: int, number: int, blank_before: bool) -> bool:
 def _finish(comment: _Open, lines: Sequence[str], stripped: Sequence[str]) -> Draft:
     """Assemble text: the item's first line, then its continuation lines de-indented."""
     kept, likes = clean_body(lines, stripped, comment.rest, (comment.first, comment.head.strip()))
-    return Draft(
-        body=kept,
-        first=comment.first,
-        last=comment.last,
-        parent=comment.parent,
-        like_count=likes,
-    )
+    # Positional (body, first, last, author, posted, like_count, parent): one per comment.
+    return Draft(kept, comment.first, comment.last, None, None, likes, comment.parent)

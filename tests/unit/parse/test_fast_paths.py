@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl.extract import _CONTROL_CHARS_RE, decode_page
-from etl.parse import headers, patterns, sections
+from etl.parse import headers, patterns, sections, title
 from etl.parse.comments import base, blog, discussion, mirror, ordered
 from etl.parse.gates import (
     _top_level_alternatives,
@@ -348,6 +348,8 @@ def test_clean_body_equals_the_two_steps_on_sample_pages() -> None:
 DISPATCHED = [
     (patterns.FOOTER_RE, sections._match_footer),
     (patterns.CHROME_HEADING_RE, sections._match_chrome_heading),
+    (patterns.MIRROR_CHROME_RE, sections._match_chrome),
+    (patterns.NAV_LINE_RE, title._match_nav),
 ]
 
 
@@ -363,6 +365,7 @@ def test_dispatched_footer_and_heading_equal_the_patterns_on_sample_lines() -> N
 @given(
     st.lists(
         st.sampled_from(["Leave a ", "reply", "Related", " posts", "Tags:", "more from ", "ſ", "K"])
+        | st.sampled_from(["Share", "1.2K views", "12 subscribers", "Menu", "log in", "Поделиться"])
         | st.sampled_from(["x", " ", ":", ".", "\n", "İ", "Posted by A at 10:12 pm", "5"]),
         max_size=6,
     ).map("".join)
