@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--rehash",
+        action="store_true",
+        default=None,
+        help="read and hash every input file, even those whose size and modification time "
+        "are unchanged since they were last processed (default: $ETL_REHASH or off)",
+    )
 
     query = sub.add_parser(
         "query",
@@ -208,6 +215,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         entity_backend=args.entities,
         batch_size=args.batch_size,
         workers=args.workers,
+        rehash=args.rehash,
     )
     started = datetime.now(UTC)
     logical = args.logical_date

@@ -51,6 +51,7 @@ class Settings:
     orchestrator: str = "cli"
     gc_grace_seconds: int = 600
     show_progress: bool = False
+    rehash: bool = False  # ignore the size + mtime record: read and hash every input file
 
     def __post_init__(self) -> None:
         if self.entity_backend not in ENTITY_BACKENDS:
@@ -84,7 +85,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
     """Settings from ``ETL_*`` environment variables, then explicit ``overrides`` (non-None win).
 
     Variables: ETL_INPUT, ETL_WAREHOUSE, ETL_ENTITIES, ETL_BATCH_SIZE, ETL_WORKERS,
-    ETL_MAX_PAGE_BYTES, ETL_GC_GRACE_SECONDS.
+    ETL_MAX_PAGE_BYTES, ETL_GC_GRACE_SECONDS, ETL_REHASH (1/true: hash every input file).
     """
     env = os.environ if env is None else env
     backend_env = env.get("ETL_ENTITIES") or None
@@ -97,6 +98,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: object)
         workers=_int_env(env, "ETL_WORKERS", min(2, os.cpu_count() or 1)),
         max_page_bytes=_int_env(env, "ETL_MAX_PAGE_BYTES", DEFAULT_MAX_PAGE_BYTES),
         gc_grace_seconds=_int_env(env, "ETL_GC_GRACE_SECONDS", 600),
+        rehash=(env.get("ETL_REHASH") or "").strip().lower() in {"1", "true", "yes"},
     )
     if overrides.get("entity_backend") is not None:
         overrides = {**overrides, "entity_backend_explicit": True}

@@ -21,12 +21,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
 
-from etl import validate
+from etl import page_stats, validate
 from etl.catalog import (
     RETRYABLE_REASONS,
     discard_catalog,
@@ -116,7 +116,14 @@ def logical_timestamp(logical_date: datetime | date | None, started_at: datetime
 # Plan
 
 
-PageRef = tuple[str, str, str | None]  # (page_id, path, published sha256 or None)
+class PlannedPage(NamedTuple):
+    """One page of a batch, as the plan saw it."""
+
+    page_id: str
+    path: str
+    known_sha: str | None  # content hash another run published for this page, if any
+    size_bytes: int | None = None  # local files: size and mtime when planned, recorded with
+    mtime_ns: int | None = None  # the hash after the read (etl.page_stats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +142,7 @@ class RunPlan:
     entity_backend: str
     pages_seen: int
     pages_known: int  # pages already published (skipped in the batches if unchanged)
+    pages_unchanged: int  # skipped at planning: same size and mtime as when last read
     batch_sizes: list[int]
     warnings: list[str] = field(default_factory=list)
 
@@ -154,17 +162,17 @@ def _batch_path(wh: Warehouse, run_id: str, batch_no: int) -> str:
     return wh.layout.join("_staging", run_id, "batches", f"b{batch_no:05d}.json")
 
 
-def save_batch_refs(wh: Warehouse, run_id: str, batch_no: int, refs: Sequence[PageRef]) -> None:
+def save_batch_refs(wh: Warehouse, run_id: str, batch_no: int, refs: Sequence[PlannedPage]) -> None:
     path = _batch_path(wh, run_id, batch_no)
     wh.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
     wh.fs.pipe_file(path, json.dumps(refs).encode())
 
 
-def batch_refs(wh: Warehouse, run_id: str, batch_no: int) -> list[PageRef]:
+def batch_refs(wh: Warehouse, run_id: str, batch_no: int) -> list[PlannedPage]:
     """The pages of one batch of a saved plan."""
     try:
         with wh.fs.open(_batch_path(wh, run_id, batch_no), "rb") as handle:
-            return [(r[0], r[1], r[2]) for r in json.loads(handle.read())]
+            return [PlannedPage(*r) for r in json.loads(handle.read())]
     except FileNotFoundError:
         raise UsageError(
             f"no batch {batch_no} in the plan of run {run_id!r}; run the discover step first"
@@ -220,13 +228,22 @@ def plan_run(
     manifest = read_manifest(wh)
     known = published_hashes(wh, manifest, run_id)
     backend, warning = resolve_entity_backend(settings)
+    records = {} if settings.rehash else page_stats.load(wh)
     clear_staging(wh, run_id)
+    todo: list[PlannedPage] = []
+    unchanged: list[page_stats.Row] = []
+    for ref in refs:
+        stat = page_stats.local_stat(ref.path)
+        sha = known.get(ref.page_id)
+        if page_stats.is_unchanged(records.get(ref.page_id), ref.path, stat, sha):
+            unchanged.append((ref.page_id, *records[ref.page_id]))
+        else:
+            todo.append(PlannedPage(ref.page_id, ref.path, sha, *(stat or (None, None))))
+    del records
+    page_stats.stage_part(wh, run_id, "unchanged", unchanged)
     batch_sizes = []
-    for batch_no, chunk in enumerate(iter_chunks(refs, _batch_size(len(refs), settings))):
-        save_batch_refs(
-            wh, run_id, batch_no,
-            [(ref.page_id, ref.path, known.get(ref.page_id)) for ref in chunk],
-        )  # fmt: skip
+    for batch_no, chunk in enumerate(iter_chunks(todo, _batch_size(len(todo), settings))):
+        save_batch_refs(wh, run_id, batch_no, chunk)
         batch_sizes.append(len(chunk))
     plan = RunPlan(
         run_id=run_id,
@@ -236,16 +253,19 @@ def plan_run(
         entity_backend=backend,
         pages_seen=len(refs),
         pages_known=sum(1 for r in refs if r.page_id in known),
+        pages_unchanged=len(unchanged),
         batch_sizes=batch_sizes,
         warnings=[warning] if warning else [],
     )
     # plan.json last: a plan is only loadable once every batch file it names exists.
     wh.fs.pipe_file(wh.layout.join("_staging", run_id, "plan.json"), plan.to_json())
     log.info(
-        "plan %s: %d pages found, %d already published elsewhere, %d batches, backend %s",
+        "plan %s: %d pages found, %d already published elsewhere, %d unchanged since read "
+        "(size and mtime), %d batches, backend %s",
         run_id,
         plan.pages_seen,
         plan.pages_known,
+        plan.pages_unchanged,
         plan.batch_count,
         backend,
     )
@@ -326,7 +346,7 @@ def seed_rows(name: str) -> list[dict[str, str]]:
 
 
 def _quarantine_row(
-    ref: tuple[str, str, str | None],
+    ref: tuple[str, str, str | None] | PlannedPage,
     sha: str | None,
     reason: str,
     message: str,
@@ -386,8 +406,9 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
     parsed: list[tuple[PageSource, ParsedPage]] = []
     skipped = 0
     refs = batch_refs(wh, plan.run_id, batch_no)
+    read: list[page_stats.Row] = []  # for the page stats record: what each file was when read
     for ref in refs:
-        page_id, path, known_sha = ref
+        page_id, path, known_sha = ref.page_id, ref.path, ref.known_sha
         with timer("read"):
             try:
                 raw = read_page_bytes(path, settings.max_page_bytes)
@@ -398,6 +419,8 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
                     )
                 )
                 continue
+        if ref.size_bytes == raw.size_bytes and ref.mtime_ns is not None:
+            read.append((page_id, path, ref.size_bytes, ref.mtime_ns, raw.sha256))
         if known_sha == raw.sha256:
             skipped += 1
             continue
@@ -425,6 +448,7 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
                 continue
         parsed.append((PageSource(page_id, display_name(path), raw.sha256, raw.size_bytes), page))
 
+    page_stats.stage_part(wh, plan.run_id, f"b{batch_no:05d}", read)
     if not parsed and not quarantined:
         return _unchanged_batch(plan, batch_no, len(refs), skipped, timer)
     with timer("entities"):
@@ -709,7 +733,7 @@ def publish_audited_run(
         quarantined.update(r.quarantined)
         rows.update(r.rows)
     pages_published = sum(r.published for r in results)
-    pages_skipped = sum(r.skipped for r in results)
+    pages_skipped = plan.pages_unchanged + sum(r.skipped for r in results)
     if status == "validation_failed":
         staged = _quarantine_whole_run(wh, plan, staged, audit.failed)
         quarantined = Counter({"validation_failed": pages_published, **quarantined})
@@ -766,6 +790,7 @@ def publish_audited_run(
                 discard_catalog(path)
             raise
         install_catalog(wh, prepared[0])
+        _commit_page_stats(wh, plan.run_id)
         _tidy_up(wh, manifest, plan.run_id, now=finished, grace=grace)
         return manifest
 
@@ -794,6 +819,16 @@ def publish_audited_run(
     for table in DATA_TABLES:
         log.info("run %s table %s: %d rows", plan.run_id, table, summary.rows[table])
     return summary
+
+
+def _commit_page_stats(wh: Warehouse, run_id: str) -> None:
+    """Keep the run's page stats record; failing to is not a failed run (the next one hashes)."""
+    try:
+        page_stats.commit(wh, run_id)
+    except (OSError, pa.ArrowException) as exc:
+        log.warning(
+            "could not update the page stats record (%s): the next run hashes every file", exc
+        )
 
 
 def _tidy_up(

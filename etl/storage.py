@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, TypeVar
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -23,6 +23,7 @@ from fsspec.implementations.local import LocalFileSystem
 from etl.errors import UsageError
 
 _READ_CHUNK = 1 << 20
+_T = TypeVar("_T")
 
 
 def filesystem(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
@@ -209,7 +210,7 @@ class WarehouseLayout:
         return posixpath.join("seeds", name, f"{digest}.parquet")
 
 
-def iter_chunks(items: list[PageRef], size: int) -> Iterator[list[PageRef]]:
+def iter_chunks(items: list[_T], size: int) -> Iterator[list[_T]]:
     """Consecutive chunks of ``size`` items (the last may be shorter)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
