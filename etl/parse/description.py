@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from etl.parse.comments.base import dedent_body
 
@@ -21,6 +22,8 @@ _TOGGLE_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_TOGGLE_CHARS = 24
+# Blank lines between paragraphs, in the lines joined by "\n".
+_PARAGRAPH_BREAK_RE = re.compile("\n\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,19 @@ def read_description(
 
 
 def _without_repeated_paragraphs(stripped: Sequence[str], start: int, end: int) -> list[int]:
-    """Line indices of ``[start, end)`` minus paragraphs identical to the paragraph before."""
+    """Line indices of ``[start, end)`` minus paragraphs identical to the paragraph before.
+
+    ``[start, end)`` starts and ends with a text line (``read_description`` trims it).
+    """
+    # Nearly every description repeats nothing: then every line is kept. With text lines at
+    # both ends and no "\n" inside a line, splitting the "\n"-joined lines at blank lines gives
+    # exactly the paragraphs (runs of non-blank lines) joined; equal paragraphs join to equal
+    # texts, so no two equal neighbours means no copy. Otherwise the exact pass decides.
+    joined = "\n".join(stripped[start:end])
+    if stripped[start] and stripped[end - 1] and joined.count("\n") == end - start - 1:
+        paragraphs = _PARAGRAPH_BREAK_RE.split(joined)
+        if all(a != b for a, b in pairwise(paragraphs)):
+            return list(range(start, end))
     kept: list[int] = []
     previous: tuple[str, ...] = ()
     paragraph: list[int] = []

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl.extract import _CONTROL_CHARS_RE, decode_page
-from etl.parse import headers, patterns, sections, title
+from etl.parse import description, headers, patterns, sections, title
 from etl.parse.comments import base, blog, discussion, mirror, ordered
 from etl.parse.gates import (
     _top_level_alternatives,
@@ -398,3 +398,39 @@ def test_union_gate_admits_every_match_of_its_patterns(text: str) -> None:
     for candidate in (text, "Comments " + text, "no" + text):
         if any(pattern.match(candidate) for pattern in HEADER_FORMS):
             assert gate.match(candidate)
+
+
+def _reference_without_repeats(stripped: list[str], start: int, end: int) -> list[int]:
+    """``_without_repeated_paragraphs`` without its no-copy shortcut (the exact pass alone)."""
+    kept: list[int] = []
+    previous: tuple[str, ...] = ()
+    paragraph: list[int] = []
+    blanks: list[int] = []
+    for index in range(start, end + 1):
+        if index < end and stripped[index]:
+            paragraph.append(index)
+            continue
+        if paragraph:
+            content = tuple(stripped[i] for i in paragraph)
+            is_copy = content == previous and sum(map(len, content)) >= 40
+            if not is_copy:
+                kept.extend(blanks)
+                kept.extend(paragraph)
+            previous, paragraph, blanks = content, [], []
+        if index < end:
+            blanks.append(index)
+    return kept
+
+
+PARAGRAPH_LINE = st.sampled_from(["", "", "a" * 41, "b" * 41, "short", "x\n\ny", "\n"])
+
+
+@SETTINGS
+@given(st.lists(PARAGRAPH_LINE, min_size=1, max_size=14), st.data())
+def test_repeated_paragraphs_shortcut_equals_the_exact_pass(
+    stripped: list[str], data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(stripped) - 1))
+    end = data.draw(st.integers(start + 1, len(stripped)))
+    expected = _reference_without_repeats(stripped, start, end)
+    assert description._without_repeated_paragraphs(stripped, start, end) == expected
