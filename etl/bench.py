@@ -50,6 +50,13 @@ SAMPLE_QUERIES: dict[str, str] = {
                count(c.comment_id) AS comments
         FROM videos v LEFT JOIN comments c USING (video_id)
         GROUP BY 1 ORDER BY comments DESC LIMIT 20""",
+    # The same two questions as a dashboard asks them: from the summaries the catalog stores.
+    "top_entities_from_summary": """
+        SELECT canonical_name, label, mentions, videos FROM entity_summary
+        WHERE label <> 'HASHTAG' ORDER BY mentions DESC, canonical_name LIMIT 20""",
+    "comments_per_channel_from_summary": """
+        SELECT channel, videos, comments FROM channel_summary
+        ORDER BY comments DESC, channel LIMIT 20""",
 }
 QUERY_REPEATS = 5
 _SAMPLE_SECONDS = 0.05
