@@ -241,7 +241,8 @@ def dispatch_match(
     if pieces is None or pattern.groups:
         return gated_match(pattern) if cut is None else length_split_match(pattern, cut)
     sources, gates, widths = pieces
-    if cut is None or not all(piece.endswith(")$") for piece in sources):
+    split_by_length = cut is not None and all(piece.endswith(")$") for piece in sources)
+    if cut is None or not split_by_length:
         cut = max(widths)  # no length split: every piece is kept for long texts too
     limit = cut + 1
     full = pattern.match
@@ -283,7 +284,13 @@ def dispatch_match(
             matcher = select(first, is_long)
         return matcher(text)
 
-    return match
+    def match_any_length(text: str) -> re.Match[str] | None:
+        matcher = short.get(text[:1])
+        if matcher is None:
+            matcher = select(text[:1], False)
+        return matcher(text)
+
+    return match if split_by_length else match_any_length
 
 
 def _pieces(

@@ -49,7 +49,8 @@ def parse_ordered(
                 stack[-1].rest.append(index)
             continue
         match = ITEM_RE.match(line)
-        if match is None and _leaves_the_list(opened, line, blank_before):
+        # _leaves_the_list wants a blank line before: tested here first (most lines have none).
+        if match is None and blank_before and _leaves_the_list(opened, line, blank_before):
             break
         item = _place_item(stack, match, blank_before) if match else None
         if item is not None and match is not None:
