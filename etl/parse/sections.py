@@ -40,6 +40,8 @@ _PUBLISHED_LABELS = frozenset(
     | {"date", "posted", "posted on", "опубліковано", "опубликовано"}
 )
 _MAX_HEADER_CHARS = 200
+# A set, not the string "•·": the empty first character of a blank line is not in it.
+_BULLETS = frozenset("•·")
 _MAX_MARKER_CHARS = 240
 # First letters (casefolded) of every FOOTER_RE / CHROME_HEADING_RE alternative: a set lookup
 # spares the long alternations on most lines. Keep in step with etl.parse.patterns.
@@ -102,7 +104,7 @@ def read_head(stripped: Sequence[str]) -> Head:
         (
             i
             for i in range(index, limit)
-            if stripped[i][:1] in "•·" and _match_published(stripped[i])
+            if stripped[i][:1] in _BULLETS and _match_published(stripped[i])
         ),
         None,
     )
