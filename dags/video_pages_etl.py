@@ -70,7 +70,8 @@ PARAMS = {
         None,
         type=["null", "integer"],
         minimum=1,
-        description="Pages per mapped extract_transform task. Empty: $ETL_BATCH_SIZE, else 2000.",
+        description="Pages per mapped extract_transform task. "
+        "Empty: $ETL_BATCH_SIZE, else 3000 (etl.config.DEFAULT_BATCH_SIZE).",
     ),
     "entity_backend": Param(
         None,

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from etl import __version__
+from etl.config import DEFAULT_BATCH_SIZE
 from etl.errors import EtlError, PublishError, UsageError, WarehouseBusy
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE, EXIT_BUSY, EXIT_PUBLISH, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
@@ -85,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="entity backend (default: $ETL_ENTITIES or spacy; falls back to rules with a "
         "warning when the spaCy model is not installed)",
     )
-    run.add_argument("--batch-size", type=_positive_int, help="pages per batch (default 2000)")
+    run.add_argument(
+        "--batch-size", type=_positive_int, help=f"pages per batch (default {DEFAULT_BATCH_SIZE})"
+    )
     run.add_argument(
         "--workers", type=_positive_int, help="worker processes (default: 2 or CPU count)"
     )

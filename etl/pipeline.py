@@ -52,7 +52,13 @@ from etl.publish import (
 )
 from etl.records import EntityText, PageEntityInput, PageSource, ParsedPage
 from etl.storage import discover_pages, display_name, iter_chunks, read_page_bytes
-from etl.transform import PageResult, RunContext, build_tables, quarantine_table
+from etl.transform import (
+    PageResult,
+    RunContext,
+    build_tables,
+    combine_tables,
+    quarantine_table,
+)
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +305,9 @@ def load_plan(settings: Settings, run_id: str) -> RunPlan:
 # ---------------------------------------------------------------------------------------------
 # Batches
 
+# Pages parsed, annotated and turned into tables at a time inside a batch (see _process_batch).
+_SUB_BATCH_PAGES = 1_000
+
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
@@ -396,85 +405,34 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
 
 
 def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResult:
-    from etl.extract import decode_page
-    from etl.parse import parse_page
-
     wh = Warehouse.at(settings.warehouse)
     ctx = RunContext(plan.run_id, datetime.fromisoformat(plan.ingested_at), plan.entity_backend)
     timer = _StageTimer()
     quarantined: list[dict[str, Any]] = []
-    parsed: list[tuple[PageSource, ParsedPage]] = []
-    skipped = 0
-    refs = batch_refs(wh, plan.run_id, batch_no)
     read: list[page_stats.Row] = []  # for the page stats record: what each file was when read
-    for ref in refs:
-        page_id, path, known_sha = ref.page_id, ref.path, ref.known_sha
-        with timer("read"):
-            try:
-                raw = read_page_bytes(path, settings.max_page_bytes)
-            except OSError as exc:
-                quarantined.append(
-                    _quarantine_row(
-                        ref, None, "unreadable", f"cannot read {path}: {exc}", None, ctx
-                    )
-                )
-                continue
-        if ref.size_bytes == raw.size_bytes and ref.mtime_ns is not None:
-            read.append((page_id, path, ref.size_bytes, ref.mtime_ns, raw.sha256))
-        if known_sha == raw.sha256:
-            skipped += 1
-            continue
-        with timer("parse"):
-            try:
-                if raw.size_bytes > settings.max_page_bytes:
-                    raise PageRejected(
-                        "too_large",
-                        f"{raw.size_bytes} bytes exceeds the {settings.max_page_bytes}-byte "
-                        "page limit (ETL_MAX_PAGE_BYTES)",
-                    )
-                page = parse_page(decode_page(raw.data, max_bytes=settings.max_page_bytes))
-            except PageRejected as rej:
-                quarantined.append(
-                    _quarantine_row(ref, raw.sha256, rej.reason_code, rej.message, rej.line, ctx)
-                )
-                continue
-            except Exception as exc:  # a parser bug must not stop the batch: quarantine the page
-                log.warning("parser error on %s: %r", path, exc)
-                quarantined.append(
-                    _quarantine_row(
-                        ref, raw.sha256, "parse_error", f"parser error: {exc!r}", None, ctx
-                    )
-                )
-                continue
-        parsed.append((PageSource(page_id, display_name(path), raw.sha256, raw.size_bytes), page))
+    refs = batch_refs(wh, plan.run_id, batch_no)
+    skipped = 0
+    parts: list[dict[str, pa.Table]] = []
+    sources: dict[str, PageSource] = {}
+    # Pages become tables a sub-batch at a time: as Python objects a parsed page and its
+    # mentions take several times the room of its rows in Arrow, so only one sub-batch of them
+    # is alive at once, while validation (whose cost is mostly per call, not per row) runs once
+    # over the whole batch.
+    for chunk in iter_chunks(refs, _SUB_BATCH_PAGES):
+        parsed, chunk_skipped = _read_and_parse(settings, ctx, chunk, timer, quarantined, read)
+        skipped += chunk_skipped
+        if parsed:
+            part, part_sources = _pages_to_tables(ctx, parsed, timer, quarantined)
+            parts.append(part)
+            sources.update(part_sources)
+        del parsed
 
     page_stats.stage_part(wh, plan.run_id, f"b{batch_no:05d}", read)
-    if not parsed and not quarantined:
+    if not parts and not quarantined:
         return _unchanged_batch(plan, batch_no, len(refs), skipped, timer)
-    with timer("entities"):
-        mentions, entity_failures = _annotate(plan.entity_backend, parsed)
-    results = []
-    for (src, page), page_mentions in zip(parsed, mentions, strict=True):
-        if src.page_id in entity_failures:
-            quarantined.append(
-                _quarantine_row(
-                    (src.page_id, src.source_file, None),
-                    src.content_sha256,
-                    "entity_error",
-                    entity_failures[src.page_id],
-                    None,
-                    ctx,
-                )
-            )
-        else:
-            results.append(PageResult(src, page, tuple(page_mentions)))
-
     with timer("transform"):
-        tables = build_tables(results, ctx, link_platforms())
-    sources = {r.source.page_id: r.source for r in results}
-    # The tables hold everything from here on; the parsed pages and mentions (several times the
-    # tables' size as Python objects) would otherwise stay alive through validation and staging.
-    del parsed, mentions, results
+        tables = combine_tables(parts) if parts else build_tables([], ctx, link_platforms())
+    del parts
     with timer("validate"):
         report = validate.validate_batch(
             tables, platforms=frozenset(link_platforms().values()) | {"web"}
@@ -525,6 +483,94 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
         sum(result.seconds.values()),
     )
     return result
+
+
+def _read_and_parse(
+    settings: Settings,
+    ctx: RunContext,
+    refs: Sequence[PlannedPage],
+    timer: _StageTimer,
+    quarantined: list[dict[str, Any]],
+    read: list[page_stats.Row],
+) -> tuple[list[tuple[PageSource, ParsedPage]], int]:
+    """Read, hash and parse pages; unchanged ones are skipped (their count is returned) and
+    rejected ones become quarantine rows. Never raises for one page."""
+    from etl.extract import decode_page
+    from etl.parse import parse_page
+
+    parsed: list[tuple[PageSource, ParsedPage]] = []
+    skipped = 0
+    for ref in refs:
+        page_id, path, known_sha = ref.page_id, ref.path, ref.known_sha
+        with timer("read"):
+            try:
+                raw = read_page_bytes(path, settings.max_page_bytes)
+            except OSError as exc:
+                quarantined.append(
+                    _quarantine_row(
+                        ref, None, "unreadable", f"cannot read {path}: {exc}", None, ctx
+                    )
+                )
+                continue
+        if ref.size_bytes == raw.size_bytes and ref.mtime_ns is not None:
+            read.append((page_id, path, ref.size_bytes, ref.mtime_ns, raw.sha256))
+        if known_sha == raw.sha256:
+            skipped += 1
+            continue
+        with timer("parse"):
+            try:
+                if raw.size_bytes > settings.max_page_bytes:
+                    raise PageRejected(
+                        "too_large",
+                        f"{raw.size_bytes} bytes exceeds the {settings.max_page_bytes}-byte "
+                        "page limit (ETL_MAX_PAGE_BYTES)",
+                    )
+                page = parse_page(decode_page(raw.data, max_bytes=settings.max_page_bytes))
+            except PageRejected as rej:
+                quarantined.append(
+                    _quarantine_row(ref, raw.sha256, rej.reason_code, rej.message, rej.line, ctx)
+                )
+                continue
+            except Exception as exc:  # a parser bug must not stop the batch: quarantine the page
+                log.warning("parser error on %s: %r", path, exc)
+                quarantined.append(
+                    _quarantine_row(
+                        ref, raw.sha256, "parse_error", f"parser error: {exc!r}", None, ctx
+                    )
+                )
+                continue
+        parsed.append((PageSource(page_id, display_name(path), raw.sha256, raw.size_bytes), page))
+    return parsed, skipped
+
+
+def _pages_to_tables(
+    ctx: RunContext,
+    parsed: list[tuple[PageSource, ParsedPage]],
+    timer: _StageTimer,
+    quarantined: list[dict[str, Any]],
+) -> tuple[dict[str, pa.Table], dict[str, PageSource]]:
+    """Entities and tables (unsorted: ``combine_tables`` sorts the batch once) of parsed pages;
+    a page the entity backend fails on is quarantined. Returns the tables and the pages' sources."""
+    with timer("entities"):
+        mentions, entity_failures = _annotate(ctx.entity_backend, parsed)
+    results = []
+    for (src, page), page_mentions in zip(parsed, mentions, strict=True):
+        if src.page_id in entity_failures:
+            quarantined.append(
+                _quarantine_row(
+                    (src.page_id, src.source_file, None),
+                    src.content_sha256,
+                    "entity_error",
+                    entity_failures[src.page_id],
+                    None,
+                    ctx,
+                )
+            )
+        else:
+            results.append(PageResult(src, page, tuple(page_mentions)))
+    with timer("transform"):
+        tables = build_tables(results, ctx, link_platforms(), sort=False)
+    return tables, {r.source.page_id: r.source for r in results}
 
 
 def _unchanged_batch(

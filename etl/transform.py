@@ -72,24 +72,43 @@ def _columns(table_name: str) -> dict[str, list[Any]]:
     return {name: [] for name in contract(table_name).column_names}
 
 
-def _to_table(table_name: str, columns: dict[str, list[Any]]) -> pa.Table:
+def _to_table(table_name: str, columns: dict[str, list[Any]], *, sort: bool = True) -> pa.Table:
     lengths = {name: len(values) for name, values in columns.items()}
     if len(set(lengths.values())) > 1:
         raise KeyError(f"{table_name}: columns of unequal length (a column not filled): {lengths}")
-    schema = contract(table_name).arrow_schema
-    table = pa.table(columns, schema=schema)
+    table = pa.table(columns, schema=contract(table_name).arrow_schema)
+    return _sorted(table_name, table) if sort else table
+
+
+def _sorted(table_name: str, table: pa.Table) -> pa.Table:
+    """``table`` in primary-key order, conformed to its contract: the order of staged rows."""
     key = contract(table_name).primary_key
     return conform(table_name, table.sort_by([(k, "ascending") for k in key]))
 
 
+def combine_tables(parts: Sequence[Mapping[str, pa.Table]]) -> dict[str, pa.Table]:
+    """One batch's tables from the tables of its sub-batches (``build_tables(..., sort=False)``),
+    sorted once: the same rows in the same order as ``build_tables`` over all the pages."""
+    if not parts:
+        raise ValueError("combine_tables needs at least one part")
+    return {
+        name: _sorted(name, pa.concat_tables([part[name] for part in parts])) for name in parts[0]
+    }
+
+
 def build_tables(
-    results: Sequence[PageResult], ctx: RunContext, platforms: Mapping[str, str]
+    results: Sequence[PageResult],
+    ctx: RunContext,
+    platforms: Mapping[str, str],
+    *,
+    sort: bool = True,
 ) -> dict[str, pa.Table]:
     """Build the four data tables for a batch of pages (grain: see each schemas/*.yaml).
 
     Built column by column (one list per column, filled in one pass over the pages): a row dict
     per comment or mention cost more than parsing did. ``_to_table`` checks each table's columns
-    against its contract once, so a missing or extra column is still an error.
+    against its contract once, so a missing or extra column is still an error. ``sort=False``
+    leaves rows in page order for ``combine_tables`` to sort once per batch.
     """
     videos = _columns("videos")
     comments = _columns("comments")
@@ -183,10 +202,10 @@ def build_tables(
     _fill_constant(entities, backend=ctx.entity_backend, run_id=ctx.run_id)
 
     return {
-        "videos": _to_table("videos", videos),
-        "comments": _to_table("comments", comments),
-        "links": _to_table("links", links),
-        "entities": _to_table("entities", entities),
+        "videos": _to_table("videos", videos, sort=sort),
+        "comments": _to_table("comments", comments, sort=sort),
+        "links": _to_table("links", links, sort=sort),
+        "entities": _to_table("entities", entities, sort=sort),
     }
 
 

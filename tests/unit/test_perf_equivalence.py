@@ -54,7 +54,7 @@ def test_plain_open_reads_what_fsspec_reads(tmp_path: Path) -> None:
     assert local == via_url
 
 
-def _plan(wh_dir: Path, batches: list[list[tuple[str, str, str | None]]]) -> pipeline.RunPlan:
+def _plan(wh_dir: Path, batches: list[list[pipeline.PlannedPage]]) -> pipeline.RunPlan:
     """A saved plan (batch files on disk, as plan_run leaves them) of the given batches."""
     wh = Warehouse.at(str(wh_dir))
     for n, refs in enumerate(batches):
@@ -67,6 +67,7 @@ def _plan(wh_dir: Path, batches: list[list[tuple[str, str, str | None]]]) -> pip
         entity_backend="rules",
         pages_seen=sum(len(b) for b in batches),
         pages_known=sum(1 for b in batches for ref in b if ref[2] is not None),
+        pages_unchanged=0,
         batch_sizes=[len(b) for b in batches],
     )
 
@@ -74,10 +75,11 @@ def _plan(wh_dir: Path, batches: list[list[tuple[str, str, str | None]]]) -> pip
 def test_the_plan_a_pool_task_gets_holds_no_page(tmp_path: Path) -> None:
     # Each task's arguments are pickled to a worker: a plan holding every page of the run made
     # that O(pages x batches), and the main process held every page during the batches.
-    batches: list[list[tuple[str, str, str | None]]] = [
-        [("p1", "/a", None)],
-        [("p2", "/b", "x"), ("p3", "/c", None)],
-        [("p4", "/d", None)],
+    page = pipeline.PlannedPage
+    batches = [
+        [page("p1", "/a", None, 10, 1)],
+        [page("p2", "/b", "x"), page("p3", "/c", None)],
+        [page("p4", "/d", None)],
     ]
     plan = _plan(tmp_path / "wh", batches)
     wh = Warehouse.at(str(tmp_path / "wh"))
@@ -89,7 +91,7 @@ def test_the_plan_a_pool_task_gets_holds_no_page(tmp_path: Path) -> None:
 def test_a_missing_batch_file_is_a_usage_error(tmp_path: Path) -> None:
     from etl.errors import UsageError
 
-    _plan(tmp_path / "wh", [[("p1", "/a", None)]])
+    _plan(tmp_path / "wh", [[pipeline.PlannedPage("p1", "/a", None)]])
     with pytest.raises(UsageError, match="no batch 3"):
         pipeline.batch_refs(Warehouse.at(str(tmp_path / "wh")), "r", 3)
 
@@ -113,7 +115,7 @@ def test_a_batch_of_unchanged_pages_loads_no_backend(
 
     monkeypatch.setattr(pipeline, "_entity_backend", _no_backend)
     thresholds = gc.get_threshold()
-    plan = _plan(tmp_path / "wh", [[("p", str(page), sha)]])
+    plan = _plan(tmp_path / "wh", [[pipeline.PlannedPage("p", str(page), sha)]])
     result = pipeline.process_batch(settings, plan, 0)
     assert gc.get_threshold() == thresholds  # the batch's GC setting does not leak out
     assert (result.pages, result.skipped, result.published, result.staged) == (1, 1, 0, {})
