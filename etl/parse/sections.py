@@ -114,7 +114,8 @@ def read_head(stripped: Sequence[str]) -> Head:
             index += 1
             continue
         bullet = _match_published(line)
-        label = _match_label(line) if bullet is None else None
+        # Every META_LABEL_RE match has its "label:" colon (":" has no case variants).
+        label = _match_label(line) if bullet is None and ":" in line else None
         byline = _match_byline(line) if bullet is None and label is None else None
         if bullet is not None:
             published, is_mirror = bullet.group("date").strip(), True

@@ -434,3 +434,12 @@ def test_repeated_paragraphs_shortcut_equals_the_exact_pass(
     end = data.draw(st.integers(start + 1, len(stripped)))
     expected = _reference_without_repeats(stripped, start, end)
     assert description._without_repeated_paragraphs(stripped, start, end) == expected
+
+
+@SETTINGS
+@given(TEXT)
+def test_meta_labels_need_a_colon(text: str) -> None:
+    """read_head only tries META_LABEL_RE on lines with a colon."""
+    for candidate in (text, "Channel " + text, "Published on" + text.replace(":", "")):
+        if ":" not in candidate:
+            assert patterns.META_LABEL_RE.match(candidate) is None
