@@ -266,7 +266,7 @@ def trailing_list_start(
         if not stripped[index]:
             continue
         indent = indent_of(lines[index])
-        if indent >= 1 and ITEM_RE.match(lines[index]):
+        if indent >= 1 and stripped[index][0].isdecimal() and ITEM_RE.match(lines[index]):
             top_indent = indent if top_indent is None else min(top_indent, indent)
         elif indent < 2:
             stop = index

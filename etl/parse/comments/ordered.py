@@ -48,7 +48,9 @@ def parse_ordered(
             if stack:
                 stack[-1].rest.append(index)
             continue
-        match = ITEM_RE.match(line)
+        # An item is "<indent>12. text" and its indent is whitespace, so its stripped line
+        # starts with a decimal digit (what \d matches): text lines skip the pattern.
+        match = ITEM_RE.match(line) if stripped[index][0].isdecimal() else None
         # _leaves_the_list wants a blank line before: tested here first (most lines have none).
         if match is None and blank_before and _leaves_the_list(opened, line, blank_before):
             break

@@ -443,3 +443,15 @@ def test_meta_labels_need_a_colon(text: str) -> None:
     for candidate in (text, "Channel " + text, "Published on" + text.replace(":", "")):
         if ":" not in candidate:
             assert patterns.META_LABEL_RE.match(candidate) is None
+
+
+def test_item_lines_start_with_a_decimal_digit_once_stripped() -> None:
+    """parse_ordered and trailing_list_start try ITEM_RE only on lines whose stripped text
+    starts with a character str.isdecimal accepts: exactly what \\d matches."""
+    digit = re.compile(r"\d")
+    assert all(
+        bool(digit.match(chr(code))) == chr(code).isdecimal() for code in range(sys.maxunicode + 1)
+    )
+    for line in _lines_and(iter(["  12. x", "\t3.", "\u00a0٣. y", " x 1."])):
+        if ordered.ITEM_RE.match(line):
+            assert line.strip()[0].isdecimal(), line
