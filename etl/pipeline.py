@@ -402,6 +402,32 @@ def process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResu
         return _process_batch(settings, plan, batch_no)
     finally:
         gc.set_threshold(*thresholds)
+        _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Give the memory a finished batch freed back to the OS before the next batch starts.
+
+    Arrow's allocator and glibc's malloc both keep freed memory for reuse; between batches that
+    is ~60 MB per worker of resident memory nothing uses, counted against the run's peak.
+    """
+    pa.default_memory_pool().release_unused()
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def _libc() -> Any:
+    """glibc, for ``malloc_trim``; None elsewhere (macOS, musl): the trim is then skipped."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
 
 
 def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchResult:
@@ -1012,6 +1038,7 @@ def run(
                 settings, run_id=run_id, logical_date=logical_date, started_at=started_at
             )
             fault_hook("after_plan")
+            _return_freed_memory()  # the listing of every input file is garbage now
             results = list(_run_batches(settings, plan, on_batch))
             return finalize_run(settings, plan, results, hold_lock=False)
         except OSError as exc:
