@@ -71,7 +71,7 @@ PARAMS = {
         type=["null", "integer"],
         minimum=1,
         description="Pages per mapped extract_transform task. "
-        "Empty: $ETL_BATCH_SIZE, else 3000 (etl.config.DEFAULT_BATCH_SIZE).",
+        "Empty: $ETL_BATCH_SIZE, else 2000 (etl.config.DEFAULT_BATCH_SIZE).",
     ),
     "entity_backend": Param(
         None,

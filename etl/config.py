@@ -13,7 +13,7 @@ from pathlib import Path
 from etl.errors import ConfigError
 
 ENTITY_BACKENDS = ("spacy", "rules")
-DEFAULT_BATCH_SIZE = 3000
+DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_PAGE_BYTES = 8_000_000
 
 
