@@ -236,6 +236,7 @@ def plan_run(
     backend, warning = resolve_entity_backend(settings)
     records = {} if settings.rehash else page_stats.load(wh)
     clear_staging(wh, run_id)
+    wh.fs.makedirs(wh.layout.staging_dir(run_id), exist_ok=True)
     todo: list[PlannedPage] = []
     unchanged: list[page_stats.Row] = []
     for ref in refs:
@@ -245,8 +246,10 @@ def plan_run(
             unchanged.append((ref.page_id, *records[ref.page_id]))
         else:
             todo.append(PlannedPage(ref.page_id, ref.path, sha, *(stat or (None, None))))
+    if todo or len(unchanged) != len(records):
+        page_stats.stage_part(wh, run_id, "unchanged", unchanged)
+    # else: the record stays exactly as it is (no part staged, nothing to commit)
     del records
-    page_stats.stage_part(wh, run_id, "unchanged", unchanged)
     batch_sizes = []
     for batch_no, chunk in enumerate(iter_chunks(todo, _batch_size(len(todo), settings))):
         save_batch_refs(wh, run_id, batch_no, chunk)
