@@ -108,7 +108,8 @@ def extract_transform(run: dict, batch_no: int) -> dict:
 # validation still stops both: publish never runs after a failure.
 @task(trigger_rule=TriggerRule.NONE_FAILED, multiple_outputs=False, **IO_RETRIES)
 def validate(run: dict, results: list) -> dict:
-    """Run-level expectations over all staged files; a failure is final (no retry, no publish)."""
+    """Run-level expectations over all staged files; a failure is final (no retry): the run's
+    pages are published as quarantine rows only, and publish does not run."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from etl import orchestration

@@ -215,10 +215,12 @@ def extract_transform(run: Mapping[str, Any], batch_no: int) -> dict[str, Any]:
 def validate(run: Mapping[str, Any], results: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Run-level expectations over every staged file of the run.
 
-    Raises ``ValidationFailed`` when an ``error``-severity expectation fails, so nothing of the
-    run is published; the audit outcomes stay staged for inspection.
+    When an ``error``-severity expectation fails, no data of the run is published: as ``etl run``
+    does, the run's pages are published as quarantine rows (``validation_failed``, the failed
+    expectations named) with the run's ``runs`` and ``validation_results`` rows, so the failure
+    is visible in the warehouse; then ``ValidationFailed`` is raised and the task fails.
     """
-    from etl.pipeline import BatchResult, audit_staged_run, load_plan
+    from etl.pipeline import BatchResult, audit_staged_run, load_plan, publish_audited_run
 
     t0 = time.perf_counter()
     settings = settings_from_dict(run["settings"])
@@ -231,6 +233,15 @@ def validate(run: Mapping[str, Any], results: Iterable[Mapping[str, Any]]) -> di
         len(audit.failed), time.perf_counter() - t0,
     )  # fmt: skip
     if audit.failed:
+        summary = publish_audited_run(
+            settings, plan, batches, audit, lock_wait_seconds=LOCK_WAIT_SECONDS
+        )
+        log.error(
+            "validate %s: run-level expectations failed (%s); no data published, %d pages "
+            "quarantined as validation_failed, generation %d",
+            plan.run_id, ", ".join(audit.failed), sum(summary.quarantined.values()),
+            summary.generation,
+        )  # fmt: skip
         raise ValidationFailed(audit.failed)
     return audit.to_dict()
 

@@ -729,7 +729,10 @@ def _staged_files(results: Sequence[BatchResult]) -> dict[str, list[str]]:
     staged: dict[str, list[str]] = {}
     for result in sorted(results, key=lambda r: r.batch_no):
         for table, rels in result.staged.items():
-            staged.setdefault(table, []).extend(rels)
+            files = staged.setdefault(table, [])
+            # A result reported twice (a retried task's XCom, say) names the same files: one
+            # file is published once (it is content-addressed: same name, same rows).
+            files.extend(rel for rel in rels if rel not in files)
     return staged
 
 

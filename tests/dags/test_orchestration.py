@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -209,18 +210,41 @@ def test_a_failing_batch_names_itself_and_the_others_still_run(
 
 
 @pytest.mark.slow  # one pipeline run's batches plus the run-level Great Expectations audit
-def test_a_failed_audit_raises_and_leaves_nothing_published(
+def test_a_clean_audit_passes(small_landing: Path, tmp_path: Path) -> None:
+    run = orchestration.discover(
+        _params(small_landing, tmp_path / "wh"), logical_date=None, airflow_run_id="m", env={}
+    )
+    results = [orchestration.extract_transform(run, n) for n in run["batches"]]
+    assert orchestration.validate(run, results)["failed"] == []
+
+
+def test_a_failed_audit_raises_and_publishes_only_quarantine(
     small_landing: Path, tmp_path: Path
 ) -> None:
+    import duckdb
+
     wh = tmp_path / "wh"
     run = orchestration.discover(
         _params(small_landing, wh), logical_date=None, airflow_run_id="manual__dup", env={}
     )
     results = [orchestration.extract_transform(run, n) for n in run["batches"]]
-    # A batch recorded twice (say, by a buggy retry) puts every key of it in the run twice.
-    duplicated = [*results, results[0]]
+    # A batch's rows staged twice under other file names (say, by a buggy retry writing a copy)
+    # put every key of it in the run twice.
+    copy = {**results[0], "batch_no": len(results), "staged": {}}
+    for table, rels in results[0]["staged"].items():
+        copy["staged"][table] = [rel.replace(".parquet", "-copy.parquet") for rel in rels]
+        for rel, new in zip(rels, copy["staged"][table], strict=True):
+            shutil.copyfile(wh / rel, wh / new)
     with pytest.raises(ValidationFailed) as caught:
-        orchestration.validate(run, duplicated)
+        orchestration.validate(run, [*results, copy])
     assert "unique" in str(caught.value)
-    assert not (wh / "_manifest.json").exists()
-    assert orchestration.validate(run, results)["failed"] == []
+    # As `etl run` does: no data, the run's pages in quarantine naming the failed expectation.
+    con = duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True)
+    con.execute(f"SET file_search_path = '{wh}'")
+    assert con.execute("SELECT count(*) FROM videos").fetchone() == (0,)
+    failed = con.execute(
+        "SELECT count(DISTINCT page_id), bool_and(message LIKE '%unique across the run%') "
+        "FROM quarantine_history WHERE reason_code = 'validation_failed'"
+    ).fetchone()
+    assert failed == (sum(r["published"] for r in results), True)
+    assert con.execute("SELECT status FROM runs").fetchall() == [("validation_failed",)]
