@@ -88,39 +88,17 @@ def _drop_indent(line: str, width: int) -> str:
     return line[position:]
 
 
-def strip_actions(body: Sequence[BodyLine]) -> tuple[tuple[BodyLine, ...], int | None]:
-    """Drop action-word lines (``Reply``, ``Like (3)``…) and blank edges; like count if shown."""
-    kept: list[BodyLine] = []
-    likes: int | None = None
-    # ``trim_blank`` folded into the same pass (one strip per line): a blank line is kept only
-    # after a kept text line, and a trailing blank is dropped at the end.
-    after_text = False
-    for item in body:
-        stripped = item[1].strip()
-        if not stripped:
-            if after_text:
-                kept.append(item)
-                after_text = False
-            continue
-        if len(stripped) <= _MAX_ACTION_CHARS and match_action_line(stripped):
-            like = LIKE_ACTION_RE.match(stripped)
-            if like is not None:
-                likes = parse_count(like.group("n") or like.group("m") or "")
-            continue
-        kept.append(item)
-        after_text = True
-    if kept and not after_text:
-        kept.pop()
-    return tuple(kept), likes
-
-
 def clean_body(
     lines: Sequence[str],
     stripped: Sequence[str],
     indices: Sequence[int],
     head: BodyLine | None = None,
 ) -> tuple[tuple[BodyLine, ...], int | None]:
-    """``strip_actions(dedent_body(lines, indices))`` in one pass (``head`` first when given).
+    """Body lines de-indented (as ``dedent_body``), without action-word lines (``Reply``,
+    ``Like (3)``…) and blank edges, and the like count if one is shown; ``head`` first when given.
+
+    One pass: it replaced ``strip_actions(dedent_body(lines, indices))``, whose two steps are
+    kept as the reference in tests/unit/parse/test_fast_paths.py.
 
     ``stripped[i]`` must be ``lines[i].strip()``. De-indenting removes leading whitespace only,
     so the stripped text ``strip_actions`` tests is ``stripped[i]`` itself: action and blank
@@ -157,7 +135,7 @@ def clean_body(
 
 
 def _clean_head(head: BodyLine) -> tuple[list[BodyLine], int | None, bool]:
-    """``strip_actions``' state after its first line ``head``: (kept, likes, after_text)."""
+    """The cleaning state after the first line ``head``: (kept, likes, after_text)."""
     text = head[1].strip()
     if not text:
         return [], None, False
