@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
+from itertools import pairwise
 from typing import Any
 
 
@@ -177,16 +178,17 @@ def _long_alternatives(pattern: re.Pattern[str], cut: int) -> re.Pattern[str] | 
     return re.compile("^(?:" + "|".join(long_parts) + ")$", pattern.flags)
 
 
-def _top_level_alternatives(inner: str) -> list[str] | None:
-    """Split a pattern body at its depth-0 ``|`` (outside groups, classes and escapes)."""
-    parts: list[str] = []
-    current: list[str] = []
+def _structure(source: str, start: int = 0) -> tuple[list[tuple[int, str, int]], bool]:
+    """The characters of a regex source from ``start`` that shape it, with the group depth after
+    each: ``(position, char, depth)`` for every ``(``, ``)`` and ``|`` that is neither escaped
+    nor inside a character class. The flag says the source ended outside any class and group."""
+    found: list[tuple[int, str, int]] = []
     depth = 0
     in_class = False
     class_start = 0
     escaped = False
-    for position, ch in enumerate(inner):
-        current.append(ch)
+    for position in range(start, len(source)):
+        ch = source[position]
         if escaped:
             escaped = False
         elif ch == "\\":
@@ -196,23 +198,25 @@ def _top_level_alternatives(inner: str) -> list[str] | None:
             if (
                 ch == "]"
                 and position > class_start + 1
-                and inner[class_start + 1 : position] != "^"
+                and source[class_start + 1 : position] != "^"
             ):
                 in_class = False
         elif ch == "[":
             in_class, class_start = True, position
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            current.pop()
-            parts.append("".join(current))
-            current = []
-    parts.append("".join(current))
-    if depth != 0 or in_class or "|".join(parts) != inner:
+        elif ch in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[ch]
+            found.append((position, ch, depth))
+    return found, depth == 0 and not in_class and not escaped
+
+
+def _top_level_alternatives(inner: str) -> list[str] | None:
+    """Split a pattern body at its depth-0 ``|`` (outside groups, classes and escapes)."""
+    found, closed = _structure(inner)
+    if not closed:
         return None
-    return parts
+    cuts = [position for position, ch, depth in found if ch == "|" and depth == 0]
+    bounds = [-1, *cuts, len(inner)]
+    return [inner[left + 1 : right] for left, right in pairwise(bounds)]
 
 
 _GLOBAL_FLAGS_RE = re.compile(r"\(\?[aiLmsux]+\)")
@@ -330,27 +334,9 @@ def _leading_group(part: str) -> tuple[str, str] | None:
     """``^(?:INNER)TAIL`` -> ``(INNER, TAIL)``; None for any other form."""
     if not part.startswith("^(?:"):
         return None
-    depth = 0
-    in_class = False
-    class_start = 0
-    escaped = False
-    for position in range(1, len(part)):
-        ch = part[position]
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            if ch == "]" and position > class_start + 1 and part[class_start + 1 : position] != "^":
-                in_class = False
-        elif ch == "[":
-            in_class, class_start = True, position
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return part[4:position], part[position + 1 :]
+    for position, ch, depth in _structure(part, 1)[0]:
+        if ch == ")" and depth == 0:
+            return part[4:position], part[position + 1 :]
     return None
 
 
