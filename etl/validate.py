@@ -257,7 +257,7 @@ def audit_run(
         con = vx.connect_files(staged, root)
         try:
             rules, rule_specs = _rule_specs("run")
-            found = vx.violations(con, rules)
+            found = vx.violations_one_by_one(con, rules)
             runs = run_suite(
                 sp.RUN_KEYS_SUITE, rule_specs, found.to_pandas(), locate=False, row_level=True
             )

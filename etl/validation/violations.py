@@ -42,8 +42,10 @@ def connect(tables: Mapping[str, pa.Table]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# DuckDB memory for the run-level audit (spills to disk beyond it).
-AUDIT_MEMORY_LIMIT = "512MB"
+# DuckDB memory for the run-level audit (spills to disk beyond it). At 1,000,000 pages the
+# uniqueness of 51.7 M mention ids needs ~700 MB with two threads to spill its hash aggregate
+# (512 MB failed with an OutOfMemoryException); one thread spills within 512 MB, slower.
+AUDIT_MEMORY_LIMIT = "768MB"
 
 
 def connect_files(files: Mapping[str, Sequence[str]], root: str) -> duckdb.DuckDBPyConnection:
@@ -105,6 +107,29 @@ def violations(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> pa.Tabl
         return pa.table({c: pa.array([], pa.string()) for c in VIOLATION_COLUMNS})
     union = " UNION ALL ".join(f"({_rule_sql(r)})" for r in rules)
     return con.sql(f"SELECT * FROM ({union}) ORDER BY rule, key, line").to_arrow_table()
+
+
+def violations_one_by_one(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> pa.Table:
+    """``violations`` with one query per rule: each rule's joins and aggregates get the whole
+    memory limit to themselves, and a rule that still runs out of memory is run again on one
+    thread (DuckDB then spills its hash tables in smaller pieces). For the run audit, whose rules
+    scan whole runs."""
+    if not rules:
+        return violations(con, rules)
+    found = []
+    for rule in rules:
+        try:
+            found.append(violations(con, [rule]))
+        except duckdb.OutOfMemoryException:
+            (threads,) = con.execute("SELECT current_setting('threads')").fetchall()[0]
+            con.execute("SET threads = 1")
+            try:
+                found.append(violations(con, [rule]))
+            finally:
+                con.execute(f"SET threads = {int(threads)}")
+    return pa.concat_tables(found).sort_by(
+        [("rule", "ascending"), ("key", "ascending"), ("line", "ascending")]
+    )
 
 
 def locate_rows(

@@ -90,3 +90,39 @@ def test_drop_in_comment_section_share_is_a_warning(tmp_path: Path) -> None:
     assert drift.success is False and drift.severity == "warning"  # type: ignore[attr-defined]
     assert "history 1.000 over 60 pages" in drift.observed_value  # type: ignore[attr-defined]
     assert not [o for o in report.outcomes if not o.success and o.severity == "error"]
+
+
+def test_a_rule_out_of_memory_is_run_again_on_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At 1,000,000 pages the mention-id uniqueness check ran out of DuckDB memory on two threads;
+    # on one thread it spills in smaller pieces. The retry must give the same violations.
+    import duckdb
+
+    from etl.validation import violations as vx
+
+    wh = Warehouse.at(str(tmp_path / "wh"))
+    first = _stage(wh, "r1", make_tables([make_page(1), make_page(2)]))
+    again = make_tables([make_page(2)])
+    second = {
+        n: [write_staged_table(wh, "r1", f"{n}-b00001", t)] for n, t in again.items() if t.num_rows
+    }
+    staged = {n: first[n] + second.get(n, []) for n in first}
+    rules = sp.run_key_rules()
+    con = vx.connect_files(staged, wh.local_root)
+    expected = vx.violations(con, rules)
+    real = vx.violations
+    threads_seen: list[object] = []
+
+    def short_of_memory_once(c: duckdb.DuckDBPyConnection, rs: list[sp.Rule]) -> pa.Table:
+        threads_seen.append(c.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        if rs[0].table == "entities" and len(threads_seen) < 50 and threads_seen[-1] != 1:
+            raise duckdb.OutOfMemoryException("simulated")
+        return real(c, rs)
+
+    monkeypatch.setattr(vx, "violations", short_of_memory_once)
+    before = con.execute("SELECT current_setting('threads')").fetchall()
+    found = vx.violations_one_by_one(con, rules)
+    assert found.equals(expected) and found.num_rows > 0
+    assert 1 in threads_seen  # the entities rules ran again on one thread...
+    assert con.execute("SELECT current_setting('threads')").fetchall() == before  # ...restored
