@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from etl.config import duckdb_config
 from etl.contracts import (
     DATA_TABLES,
     comment_statements,
@@ -410,7 +411,8 @@ def prepare_catalog(wh: Warehouse, manifest: Manifest) -> Path:
         con = duckdb.connect(
             str(tmp),
             config={
-                "file_search_path": root,
+                **duckdb_config(root),
+                "preserve_insertion_order": False,
                 "storage_compatibility_version": CATALOG_STORAGE_VERSION,
             },
         )

@@ -17,6 +17,28 @@ DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_PAGE_BYTES = 8_000_000
 
 
+# DuckDB memory for the pipeline's own connections (run audit, catalog build, history lookups);
+# they spill to disk beyond it. Unbounded, DuckDB takes up to 80% of RAM: at 1,000,000 pages the
+# catalog build alone reached 3.3 GB. At that size the run audit's uniqueness check of 51.7 M
+# mention ids needs ~700 MB on two threads (512 MB ran out of memory).
+DUCKDB_MEMORY_LIMIT = "768MB"
+
+
+DuckDBConfig = dict[str, str | bool | int | float | list[str]]  # duckdb.connect's config type
+
+
+def duckdb_config(search_path: str) -> DuckDBConfig:
+    """Config of a pipeline-internal DuckDB connection: relative file paths resolved under
+    ``search_path``, memory capped, spilling to a private temp directory of this process."""
+    import tempfile
+
+    return {
+        "file_search_path": search_path,
+        "memory_limit": DUCKDB_MEMORY_LIMIT,
+        "temp_directory": os.path.join(tempfile.gettempdir(), f"etl-duckdb-spill-{os.getpid()}"),
+    }
+
+
 def project_root() -> Path:
     """The checkout this package was installed from (editable install), else the working dir."""
     here = Path(__file__).resolve().parent.parent

@@ -35,7 +35,7 @@ from etl.catalog import (
     prepare_catalog,
     view_statements,
 )
-from etl.config import Settings, project_root
+from etl.config import Settings, duckdb_config, project_root
 from etl.contracts import DATA_TABLES, conform, contract, seed_contracts
 from etl.errors import PageRejected, PublishError, UsageError
 from etl.publish import (
@@ -187,7 +187,7 @@ def batch_refs(wh: Warehouse, run_id: str, batch_no: int) -> list[PlannedPage]:
 
 def snapshot_connection(wh: Warehouse, manifest: Manifest) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the catalog's views over ``manifest``'s files."""
-    con = duckdb.connect(config={"file_search_path": wh.local_root})
+    con = duckdb.connect(config=duckdb_config(wh.local_root))
     for stmt in view_statements(manifest):
         con.execute(stmt)
     return con
@@ -932,7 +932,7 @@ def _previous_attempts(wh: Warehouse, run_id: str) -> int:
     files = manifest.partitions.get(run_id, {}).get("runs", [])
     if not files:
         return 0
-    con = duckdb.connect(config={"file_search_path": wh.local_root})
+    con = duckdb.connect(config=duckdb_config(wh.local_root))
     try:
         row = con.execute(
             "SELECT max(attempt) FROM read_parquet(?, hive_partitioning = false)", [files]
@@ -946,7 +946,7 @@ def _quarantine_whole_run(
     wh: Warehouse, plan: RunPlan, staged: dict[str, list[str]], failed: Sequence[str]
 ) -> dict[str, list[str]]:
     """Replace the run's data files by quarantine rows for every page it would have published."""
-    con = duckdb.connect(config={"file_search_path": wh.local_root})
+    con = duckdb.connect(config=duckdb_config(wh.local_root))
     try:
         videos = staged.get("videos", [])
         rows = (

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from etl.config import duckdb_config
 from etl.contracts import DATA_TABLES
 from etl.validation import specs as sp
 from etl.validation import violations as vx
@@ -358,7 +359,7 @@ def _drift_outcomes(
     if not rules:
         return out
     manifest = read_manifest(wh)
-    history = duckdb.connect(config={"file_search_path": wh.local_root})
+    history = duckdb.connect(config=duckdb_config(wh.local_root))
     try:
         for stmt in view_statements(manifest):
             history.execute(stmt)

@@ -7,13 +7,12 @@ generated foreign-key and run-key rules) selects the violating rows here; a GX e
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
 
+from etl.config import duckdb_config
 from etl.contracts import DATA_TABLES, contract, parquet_select_sql, quote_sql_string
 from etl.validation.specs import Rule, table_extras
 
@@ -42,26 +41,13 @@ def connect(tables: Mapping[str, pa.Table]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# DuckDB memory for the run-level audit (spills to disk beyond it). At 1,000,000 pages the
-# uniqueness of 51.7 M mention ids needs ~700 MB with two threads to spill its hash aggregate
-# (512 MB failed with an OutOfMemoryException); one thread spills within 512 MB, slower.
-AUDIT_MEMORY_LIMIT = "768MB"
-
-
 def connect_files(files: Mapping[str, Sequence[str]], root: str) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with one view per table over its Parquet files (paths under ``root``).
 
-    Memory is capped and spills to a private temp directory: the run audit's key checks scan a
+    Memory is capped and spills to disk (``duckdb_config``): the run audit's key checks scan a
     whole run (1,000,000 pages: 6.6 GB without a cap), and the pipeline must stay bounded.
     """
-    spill = os.path.join(tempfile.gettempdir(), f"etl-duckdb-spill-{os.getpid()}")
-    con = duckdb.connect(
-        config={
-            "file_search_path": root,
-            "memory_limit": AUDIT_MEMORY_LIMIT,
-            "temp_directory": spill,
-        }
-    )
+    con = duckdb.connect(config=duckdb_config(root))
     for table in DATA_TABLES:
         con.execute(f"CREATE VIEW {table} AS {parquet_select_sql(table, files.get(table, ()))}")
     return con

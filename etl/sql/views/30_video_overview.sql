@@ -5,15 +5,36 @@ WITH entity_counts AS (
     FROM entities
     GROUP BY video_id, canonical_name, label
 ),
-entity_rollup AS (
+entity_totals AS (
     SELECT
         video_id,
         sum(mentions)::INTEGER AS entity_mentions,
-        count(*)::INTEGER AS distinct_entities,
-        list(canonical_name ORDER BY mentions DESC, canonical_name)
-            FILTER (WHERE label <> 'HASHTAG')[1:5] AS top_entities
+        count(*)::INTEGER AS distinct_entities
     FROM entity_counts
     GROUP BY video_id
+),
+-- The 5 most mentioned names (ties: by name), ranked by a window and listed afterwards: an
+-- ordered list() of every name of every video did not fit in the catalog build's memory limit
+-- at 1,000,000 pages (the window spills; that aggregate state does not).
+entity_top AS (
+    SELECT video_id, list(canonical_name ORDER BY rank) AS top_entities
+    FROM (
+        SELECT
+            video_id,
+            canonical_name,
+            row_number() OVER (
+                PARTITION BY video_id ORDER BY mentions DESC, canonical_name
+            ) AS rank
+        FROM entity_counts
+        WHERE label <> 'HASHTAG'
+        QUALIFY rank <= 5
+    )
+    GROUP BY video_id
+),
+entity_rollup AS (
+    SELECT t.video_id, t.entity_mentions, t.distinct_entities, p.top_entities
+    FROM entity_totals t
+    LEFT JOIN entity_top p USING (video_id)
 ),
 link_rollup AS (
     SELECT video_id, list(DISTINCT platform ORDER BY platform) AS link_platforms
