@@ -95,6 +95,18 @@ def test_dag_run_equals_etl_run_and_a_rerun_changes_nothing(
     _, runs = run_query(str(warehouse), "SELECT run_id, attempt, status FROM runs ORDER BY ALL")
     assert runs == [("2024-05-01", 2, "published")]
 
+    # 4. A later date with nothing new (the hourly case): every file matches the size + mtime
+    # record, so the plan has no batch at all; the empty mapping must not fail the run.
+    proc = dags_test(airflow_home, "2024-05-02", conf={"batch_size": BATCH_SIZE}, env=etl_env)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    run_id, state = dag_run_of(airflow_home, "2024-05-02")
+    assert state == "success", task_states(airflow_home, run_id)
+    assert table_rows(warehouse) == rows
+    _, runs = run_query(
+        str(warehouse), "SELECT run_id, status, pages_skipped FROM runs ORDER BY ALL"
+    )
+    assert runs == [("2024-05-01", "published", 0), ("2024-05-02", "nothing_to_do", pages)]
+
 
 def test_failing_batch_fails_alone_and_nothing_is_published(
     airflow_home: Path, landing: Path, tmp_path: Path
