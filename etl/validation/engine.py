@@ -201,7 +201,7 @@ def run_suite(
     vd = definition(suite_name, specs)
     # Batch.validate, not ValidationDefinition.run: the same validator and the same suite
     # result, without run()'s freshness check of the suite against the store and its copy of the
-    # result into the (in-memory, never read) results store: ~15% of a batch's validation.
+    # result into the (in-memory, never read) results store: ~10% of a batch's validation.
     batch = vd.data.get_batch(batch_parameters={"dataframe": data})
     result = batch.validate(
         vd.suite,
