@@ -27,6 +27,16 @@ def _stage(wh: Warehouse, run_id: str, tables: dict[str, pa.Table]) -> dict[str,
     }
 
 
+def _stage_page_twice(wh: Warehouse) -> dict[str, list[str]]:
+    """Two staged batches of run r1, page p2 in both: its keys repeat across the run."""
+    first = _stage(wh, "r1", make_tables([make_page(1), make_page(2)]))
+    again = make_tables([make_page(2)])
+    second = {
+        n: [write_staged_table(wh, "r1", f"{n}-b00001", t)] for n, t in again.items() if t.num_rows
+    }
+    return {n: first[n] + second.get(n, []) for n in first}
+
+
 def _outcome(report: BatchValidation, name: str) -> object:
     (found,) = [o for o in report.outcomes if o.expectation == name]
     return found
@@ -52,12 +62,7 @@ def test_drift_without_history_records_the_share(tmp_path: Path) -> None:
 
 def test_key_repeated_across_batches_is_an_error(tmp_path: Path) -> None:
     wh = Warehouse.at(str(tmp_path / "wh"))
-    first = _stage(wh, "r1", make_tables([make_page(1), make_page(2)]))
-    again = make_tables([make_page(2)])
-    second = {
-        n: [write_staged_table(wh, "r1", f"{n}-b00001", t)] for n, t in again.items() if t.num_rows
-    }
-    staged = {n: first[n] + second.get(n, []) for n in first}
+    staged = _stage_page_twice(wh)
     report = audit_run(wh, staged, run_id="r1")
     failed = {o.expectation: o for o in report.outcomes if not o.success}
     name = "expect_column_values_to_not_be_in_set(rule=videos.video_id unique across the run)"
@@ -102,12 +107,7 @@ def test_a_rule_out_of_memory_is_run_again_on_one_thread(
     from etl.validation import violations as vx
 
     wh = Warehouse.at(str(tmp_path / "wh"))
-    first = _stage(wh, "r1", make_tables([make_page(1), make_page(2)]))
-    again = make_tables([make_page(2)])
-    second = {
-        n: [write_staged_table(wh, "r1", f"{n}-b00001", t)] for n, t in again.items() if t.num_rows
-    }
-    staged = {n: first[n] + second.get(n, []) for n in first}
+    staged = _stage_page_twice(wh)
     rules = sp.run_key_rules()
     con = vx.connect_files(staged, wh.local_root)
     expected = vx.violations(con, rules)
