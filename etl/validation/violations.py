@@ -87,12 +87,17 @@ def _rule_sql(rule: Rule) -> str:
     )
 
 
+# The stable order of violating rows (nulls last, in DuckDB's ORDER BY as in Arrow's sort).
+_ORDER = ("rule", "key", "line")
+
+
 def violations(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> pa.Table:
     """The violating rows of every rule, located (``VIOLATION_COLUMNS``), in a stable order."""
     if not rules:
         return pa.table({c: pa.array([], pa.string()) for c in VIOLATION_COLUMNS})
     union = " UNION ALL ".join(f"({_rule_sql(r)})" for r in rules)
-    return con.sql(f"SELECT * FROM ({union}) ORDER BY rule, key, line").to_arrow_table()
+    order = ", ".join(_ORDER)
+    return con.sql(f"SELECT * FROM ({union}) ORDER BY {order}").to_arrow_table()
 
 
 def violations_one_by_one(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> pa.Table:
@@ -113,9 +118,7 @@ def violations_one_by_one(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule])
                 found.append(violations(con, [rule]))
             finally:
                 con.execute(f"SET threads = {int(threads)}")
-    return pa.concat_tables(found).sort_by(
-        [("rule", "ascending"), ("key", "ascending"), ("line", "ascending")]
-    )
+    return pa.concat_tables(found).sort_by([(column, "ascending") for column in _ORDER])
 
 
 def locate_rows(
