@@ -172,3 +172,35 @@ def test_column_pair_and_multicolumn_checks_name_their_rows(batch: dict[str, pa.
     assert pair_row["key"] == entities["mention_id"][0].as_py()
     compound_pages = {r["page_id"] for r in json.loads(compound.unexpected_sample or "[]")}
     assert set(report.failing_pages) == compound_pages | {pair_row["page_id"]}
+
+
+def test_memoized_configurations_change_no_result(
+    batch: dict[str, pa.Table], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reusing each expectation's configuration within one GX call (engine, for speed) gives the
+    same outcomes, counts and failing rows as GX rebuilding it on every access."""
+    import contextlib
+
+    from great_expectations.expectations.expectation import Expectation
+
+    from etl.validation import engine
+
+    entities = batch["entities"]
+    broken = {
+        **batch,
+        "comments": pa.concat_tables([batch["comments"], batch["comments"].slice(0, 1)]),
+        "entities": replace_column(entities, "label", 0, "NOT_A_LABEL"),
+    }
+    memoized = [_validate(batch), _validate(broken)]
+    one_validation = engine._one_validation
+    monkeypatch.setattr(engine, "_one_validation", contextlib.nullcontext)
+    shipped = [_validate(batch), _validate(broken)]
+    assert [r.outcomes for r in memoized] == [r.outcomes for r in shipped]
+    assert [r.failing_pages for r in memoized] == [r.failing_pages for r in shipped]
+    assert _failed(memoized[1]) and not _failed(memoized[0])
+    # Outside a validation GX builds a fresh configuration on every access, as shipped.
+    expectation = engine.gx_expectation(sp.table_suite("videos")[0])
+    assert isinstance(expectation, Expectation)
+    assert expectation.configuration is not expectation.configuration
+    with one_validation():
+        assert expectation.configuration is expectation.configuration
