@@ -16,16 +16,18 @@ from etl.config import duckdb_config
 from etl.contracts import DATA_TABLES, contract, parquet_select_sql, quote_sql_string
 from etl.validation.specs import Rule, table_extras
 
-# Columns of the violations frame the cross-table suites validate (one row per violating row).
-VIOLATION_COLUMNS = (
-    "rule",
-    "table_name",
-    "key",
-    "video_id",
-    "page_id",
-    "source_file",
-    "line",
-    "detail",
+# The violations frame the cross-table suites validate (one row per violating row).
+VIOLATION_SCHEMA = pa.schema(
+    [
+        ("rule", pa.string()),
+        ("table_name", pa.string()),
+        ("key", pa.string()),
+        ("video_id", pa.string()),
+        ("page_id", pa.string()),
+        ("source_file", pa.string()),
+        ("line", pa.int32()),
+        ("detail", pa.string()),
+    ]
 )
 
 
@@ -92,9 +94,20 @@ _ORDER = ("rule", "key", "line")
 
 
 def violations(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> pa.Table:
-    """The violating rows of every rule, located (``VIOLATION_COLUMNS``), in a stable order."""
+    """The violating rows of every rule, located (``VIOLATION_SCHEMA``), in a stable order.
+
+    Locating a row joins its table, its video and its comment, and DuckDB builds those joins'
+    hash tables even when a rule finds nothing; so one cheap query first asks which rules have
+    any violating row, and only those are located (a clean 2,000-page batch: 0.10 -> 0.07 s).
+    """
+    if len(rules) > 1:
+        probe = " UNION ALL ".join(
+            f"(SELECT {n} AS n FROM ({rule.sql}) LIMIT 1)" for n, rule in enumerate(rules)
+        )
+        hit = {int(n) for (n,) in con.sql(probe).fetchall()}
+        rules = [rule for n, rule in enumerate(rules) if n in hit]
     if not rules:
-        return pa.table({c: pa.array([], pa.string()) for c in VIOLATION_COLUMNS})
+        return VIOLATION_SCHEMA.empty_table()
     union = " UNION ALL ".join(f"({_rule_sql(r)})" for r in rules)
     order = ", ".join(_ORDER)
     return con.sql(f"SELECT * FROM ({union}) ORDER BY {order}").to_arrow_table()

@@ -119,3 +119,26 @@ def test_unknown_severity_is_a_contract_error(tmp_path: Path) -> None:
 def test_unknown_check_kind_is_a_contract_error() -> None:
     with pytest.raises(ContractError, match="unknown check kinds"):
         sp._check_specs(contract("videos"), "title", {"maybe": 1}, {})
+
+
+def test_violations_locate_only_the_rules_that_found_rows() -> None:
+    """The probe that skips locating clean rules keeps every violating row and one schema."""
+    import pyarrow as pa
+
+    from etl import ids
+    from etl.validation import violations as vx
+    from tests.unit.validate.conftest import replace_column
+
+    clean = make_tables([make_page(n) for n in range(3)])
+    orphan = replace_column(clean["comments"], "video_id", 0, ids.video_id("nowhere"))
+    rules = sp.batch_rules()
+    for tables in (clean, {**clean, "comments": orphan}):
+        con = vx.connect(tables)
+        try:
+            found = vx.violations(con, rules)
+            one_by_one = pa.concat_tables(vx.violations(con, [rule]) for rule in rules)
+        finally:
+            con.close()
+        assert found.schema == vx.VIOLATION_SCHEMA
+        assert sorted(found.to_pylist(), key=str) == sorted(one_by_one.to_pylist(), key=str)
+    assert "comments.video_id -> videos.video_id" in found.column("rule").to_pylist()
