@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etl import ids
 from etl.contracts import contract
 from etl.records import Mention, PageComment, PageLink, PageSource, ParsedPage
-from etl.transform import PageResult, RunContext, build_tables, registered_domain, url_host
+from etl.transform import (
+    PageResult,
+    RunContext,
+    _fixed_width_order,
+    build_tables,
+    registered_domain,
+    url_host,
+)
 
 CTX = RunContext("2024-05-01", datetime(2024, 5, 1), "rules")
 PLATFORMS = {"twitter.com": "twitter", "bit.ly": "shortener"}
@@ -147,3 +159,68 @@ def test_sub_batches_combined_equal_one_build_over_all_pages() -> None:
 
     unsorted = pa.concat_tables([part["entities"] for part in parts])
     assert not unsorted.equals(whole["entities"])
+
+
+def _with_comments(*comments: PageComment) -> PageResult:
+    page = ParsedPage(title="t", channel=None, description="", layout="mirror", title_line=1)
+    page = dataclasses.replace(page, comments=comments)
+    return PageResult(PageSource("p", "p.txt", "0" * 64, 1), page, ())
+
+
+def test_comment_indexes_out_of_page_order_are_an_error() -> None:
+    with pytest.raises(ValueError, match=r"p: comment indexes are not 0\.\.n-1"):
+        build_tables([_with_comments(PageComment(1, "x", 2, 2))], CTX, PLATFORMS)
+
+
+@pytest.mark.parametrize("parent", [2, 5, -1])
+def test_a_reply_to_a_comment_not_on_its_page_is_an_error(parent: int) -> None:
+    # Not a wrap to another page's comment (index 2 would be the next page's first comment).
+    result = _with_comments(
+        PageComment(0, "x", 2, 2), PageComment(1, "y", 3, 3, parent_index=parent)
+    )
+    with pytest.raises(ValueError, match=r"p: index -?\d+ refers outside the page.s 2 rows"):
+        build_tables([result, _page()], CTX, PLATFORMS)
+
+
+def test_no_pages_give_empty_tables_of_the_contracts() -> None:
+    for name, table in build_tables([], CTX, PLATFORMS).items():
+        assert table.num_rows == 0
+        assert table.schema.equals(contract(name).arrow_schema, check_metadata=True)
+
+
+_FIXED = st.integers(min_value=0, max_value=12).flatmap(
+    lambda width: st.tuples(
+        st.text("xy", min_size=0, max_size=4),  # a prefix every value shares
+        st.lists(st.text("ab\x00é", min_size=width, max_size=width), max_size=60),
+    )
+)
+
+
+@given(_FIXED, st.integers(min_value=0, max_value=3))
+def test_fixed_width_order_is_arrows_stable_sort(
+    case: tuple[str, list[str]], chunk_at: int
+) -> None:
+    prefix, texts = case
+    values = [prefix + t for t in texts]
+    if len({len(v.encode()) for v in values}) > 1:  # "é" is two bytes: not one width
+        values = [prefix + t.replace("é", "e") for t in texts]
+    column = pa.chunked_array(
+        [pa.array(values[:chunk_at], pa.string()), pa.array(values[chunk_at:], pa.string())]
+    )
+    order = _fixed_width_order(column)
+    expected = pc.sort_indices(column).to_pylist()
+    assert order is None or order.tolist() == expected
+
+
+def test_fixed_width_order_of_ids_and_of_other_columns() -> None:
+    ids_ = pa.chunked_array([ids.make_ids("m", pa.array(range(5000), pa.int64()))])
+    order = _fixed_width_order(ids_)
+    assert order is not None
+    assert order.tolist() == pc.sort_indices(ids_).to_pylist()
+    sliced = pa.chunked_array([ids_.chunk(0).slice(7, 300)])
+    assert _fixed_width_order(sliced).tolist() == pc.sort_indices(sliced).to_pylist()  # type: ignore[union-attr]
+    assert _fixed_width_order(pa.chunked_array([pa.array(["a", "bb"])])) is None
+    assert _fixed_width_order(pa.chunked_array([pa.array(["a", None])])) is None
+    assert _fixed_width_order(pa.chunked_array([pa.array([2, 1])])) is None
+    tied = pa.chunked_array([pa.array([f"{'k' * 8}{n % 97:03d}" for n in range(500)])])
+    assert _fixed_width_order(tied) is None  # many ties on the 8-byte window: Arrow sorts
