@@ -26,7 +26,7 @@ from etl.entities.rules_page import (
     rules_page_mentions,
 )
 from etl.entities.settings import RULES_BACKEND
-from etl.entities.spans import RawSpan
+from etl.entities.spans import PRIORITY_GAZETTEER, RawSpan
 from etl.records import Mention, PageEntityInput
 
 # Upper-case variants are added for names at least this long ("IRAN" in shouted headlines);
@@ -91,9 +91,10 @@ def gazetteer_spans(text: str, automaton: Scanner) -> list[RawSpan]:
     the Falklands", where only "South Georgia and the South Sandwich Islands" is known).
     """
     joined, _ = join_texts([text])
+    labels = automaton.labels
     return [
-        RawSpan(start - 1, end - 1, label, priority)
-        for start, end, label, priority, _ in gazetteer_matches(joined, automaton)
+        RawSpan(start - 1, end - 1, labels[index], PRIORITY_GAZETTEER)
+        for index, start, end in gazetteer_matches(joined, automaton)
     ]
 
 

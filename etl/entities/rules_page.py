@@ -15,13 +15,16 @@ third of the time (NOTES.md has the measurements):
   one call returns all matches of the page (iterating pyahocorasick cost ~50 µs per page).
   Overlap resolution is cluster-local (``spans.resolve_overlaps``), so resolving in joined
   coordinates equals resolving text by text.
-* Gazetteer matches stay plain tuples that carry their automaton entry (form, label, surface
-  lookup and canonical name computed once per form); only the few gazetteer spans a pattern span
-  overlaps go through ``resolve_overlaps``, and the propagated person names are merged into that
-  first resolution (``_with_propagation`` says why that equals resolving everything again).
-* Canonical names come from the entries unless the page has a multi-word PERSON (surname
-  linking); other spans use the memoised ``canonical.lookup_surface``. They are computed while
-  the records are built.
+* Every span is a plain ``(code, start, end)`` tuple: a gazetteer match is the automaton's own
+  ``(entry index, start, end)`` (no tuple per match in Python), a pattern span carries a
+  negative code; labels, priorities, texts and canonical names are per code, computed once per
+  form (``Scanner``). Only the few gazetteer spans a pattern span overlaps compete with it
+  (``merge_spans``, by ``ranked_choice``: ``resolve_overlaps``'s greedy choice in one pass, no
+  ``RawSpan`` per span), and the propagated person names are merged into that first resolution
+  (``_with_propagation`` says why that equals resolving everything again).
+* Canonical names come from the per-entry table, with surname linking applied to the few
+  entries a page's surnames can relink (``_linked_infos``); pattern spans use the memoised
+  ``canonical.lookup_surface``. They are computed while the records are built.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 import ahocorasick_rs
 
@@ -54,18 +56,29 @@ from etl.entities.spans import (
     PRIORITY_GAZETTEER,
     PRIORITY_HASHTAG,
     PRIORITY_PATTERN,
-    RawSpan,
-    resolve_overlaps,
 )
 from etl.records import EntityText, Mention, PageEntityInput
 from etl.textscan import hashtag_offsets
 
-# A gazetteer match: the RawSpan fields as a plain tuple (no NamedTuple constructor per match)
-# plus the automaton entry (``rules_backend.GazetteerEntry``).
+# The automaton's payload for one form (``rules_backend.GazetteerEntry``).
 Entry = tuple[str, str, SurfaceLookup, Named]
-Match = tuple[int, int, str, int, Entry]
-# A span after overlap resolution: a gazetteer ``Match`` or a pattern ``RawSpan``.
-Resolved = Match | RawSpan
+# Every span of the page pass is a plain ``(code, start, end)`` tuple in joined coordinates, as
+# the automaton returns its matches (no tuple per match in Python): ``code`` is the gazetteer
+# entry's index, or one of the negative pattern codes below. ``Scanner.labels[code]`` and
+# ``Scanner.priorities[code]`` are the span's label and priority either way.
+Span = tuple[int, int, int]
+HASHTAG_CODE = -4
+CHANNEL_CODE = -3
+TITLED_CODE = -2  # a name after a title word or an organisation's possessive
+PROPAGATED_CODE = -1  # another occurrence of a person name found on the page
+_CODE_KINDS = (
+    (HASHTAG, PRIORITY_HASHTAG),
+    ("ORG", PRIORITY_CHANNEL),
+    ("PERSON", PRIORITY_PATTERN),
+    ("PERSON", PRIORITY_GAZETTEER),
+)
+# A mention's text, label and canonical name.
+Info = tuple[str, str, str]
 
 _JOIN = "\n"
 # ``name_run`` needs a space or tab right after a title word, so the trigger automaton holds each
@@ -78,9 +91,6 @@ _CUE_FORMS = tuple(form + blank for form in sorted(TRIGGER_FORMS) for blank in _
 # string) costs as much as the scan.
 _POSSESSIVE_CUES = tuple(mark + blank for mark in ("'s", "’s") for blank in _BLANKS)
 _new_mention = tuple.__new__
-# ``RawSpan(...)`` runs the NamedTuple's Python-level ``__new__``; this builds the same tuple in C.
-_new_span = tuple.__new__
-_by_start = itemgetter(0)
 _PERSON = "PERSON"
 
 
@@ -107,53 +117,81 @@ class Scanner:
     too, like ``patterns.trigger_person_spans``'s automaton) of a title word or a possessive
     followed by a blank (``cue_spans``). ``joinable`` is False when a reference form holds a line
     break (the page pass would then let it match across two texts).
+
+    Computed once per entry index: ``labels`` and ``priorities`` (also per negative pattern
+    code, from the end), ``infos`` (the mention's text, label and canonical name without surname
+    linking), ``canonicals`` (the lookup's canonical form, which ``canonical.surname_index``
+    reads), ``people`` (the codes of PERSON spans) and ``by_key`` (entry indexes per lookup key:
+    the only entries a page's surname can relink).
     """
 
     gazetteer: ahocorasick_rs.AhoCorasick
     entries: tuple[Entry, ...]
     triggers: ahocorasick_rs.AhoCorasick
-    joinable: bool = True
+    joinable: bool
+    labels: tuple[str, ...]
+    priorities: tuple[int, ...]
+    infos: tuple[Info, ...]
+    canonicals: tuple[str, ...]
+    people: frozenset[int]
+    by_key: Mapping[str, tuple[int, ...]]
 
 
 def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
     """A scanner over ``(form, entry)`` pairs (distinct forms, first entry as in the automaton)."""
+    entries = tuple(entry for _, entry in forms)
+    by_key: dict[str, list[int]] = {}
+    for index, (_, _, found, _) in enumerate(entries):
+        by_key.setdefault(found.key, []).append(index)
+    labels = (*(label for _, label, _, _ in entries), *(label for label, _ in _CODE_KINDS))
     return Scanner(
         ahocorasick_rs.AhoCorasick(
             [form for form, _ in forms],
             matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
             implementation=ahocorasick_rs.Implementation.DFA,
         ),
-        tuple(entry for _, entry in forms),
+        entries,
         ahocorasick_rs.AhoCorasick(
             [*_CUE_FORMS, *_POSSESSIVE_CUES],
             implementation=ahocorasick_rs.Implementation.DFA,
         ),
         joinable=not any(_JOIN in form for form, _ in forms),
+        labels=labels,
+        priorities=(
+            *(PRIORITY_GAZETTEER for _ in entries),
+            *(priority for _, priority in _CODE_KINDS),
+        ),
+        infos=tuple((form, *named) for form, _, _, named in entries),
+        canonicals=tuple(found.canonical_name for _, _, found, _ in entries),
+        people=frozenset(
+            code for code in range(-len(_CODE_KINDS), len(entries)) if labels[code] == _PERSON
+        ),
+        by_key={key: tuple(indexes) for key, indexes in by_key.items()},
     )
 
 
-def gazetteer_matches(joined: str, scanner: Scanner) -> list[Match]:
-    """``rules_backend.gazetteer_spans`` on the joined text, as tuples carrying their entry.
+def gazetteer_matches(joined: str, scanner: Scanner) -> list[Span]:
+    """``rules_backend.gazetteer_spans`` on the joined text, as the automaton's
+    ``(entry index, start, end)`` tuples.
 
     ``joined`` comes from ``join_texts`` (a line break at each end), so ``start - 1`` and
     ``end`` are always inside it. Most neighbours are spaces, tested first as the cheapest.
     """
-    entries = scanner.entries
     return [
-        (start, end, entries[index][1], PRIORITY_GAZETTEER, entries[index])
-        for index, start, end in scanner.gazetteer.find_matches_as_indexes(joined)
-        if ((before := joined[start - 1]) == " " or not (before.isalpha() or before == "_"))
-        and ((after := joined[end]) == " " or not (after.isalnum() or after == "_"))
+        match
+        for match in scanner.gazetteer.find_matches_as_indexes(joined)
+        if ((before := joined[match[1] - 1]) == " " or not (before.isalpha() or before == "_"))
+        and ((after := joined[match[2]]) == " " or not (after.isalnum() or after == "_"))
     ]
 
 
 def cue_spans(
     joined: str,
     scanner: Scanner,
-    matches: Sequence[Match],
+    matches: Sequence[Span],
     ends: Sequence[int],
-    channel_found: Sequence[RawSpan],
-) -> list[RawSpan]:
+    channel_ends: Sequence[int],
+) -> list[Span]:
     """``patterns.trigger_person_spans`` and ``patterns.possessive_person_spans`` of the page.
 
     One scan of ``scanner.triggers`` reports title words followed by a blank (the "king" in
@@ -161,7 +199,7 @@ def cue_spans(
     when an ORG match (``ends`` are the matches' ends, increasing: they are disjoint) or the
     channel ends right before it.
     """
-    spans: list[RawSpan] = []
+    spans: list[Span] = []
     gaps: list[int] = []
     for index, start, end in scanner.triggers.find_matches_as_indexes(joined, overlapping=True):
         if index >= len(_CUE_FORMS):
@@ -172,59 +210,59 @@ def cue_spans(
             continue
         run = name_run(joined, end - 1)
         if run is not None:
-            spans.append(_new_span(RawSpan, (run[0], run[1], _PERSON, PRIORITY_PATTERN)))
+            spans.append((TITLED_CODE, *run))
+    labels = scanner.labels
     for at in gaps:
         found = bisect.bisect_left(ends, at)
-        if (found < len(ends) and ends[found] == at and matches[found][2] == "ORG") or any(
-            span.end == at for span in channel_found
-        ):
+        if (
+            found < len(ends) and ends[found] == at and labels[matches[found][0]] == "ORG"
+        ) or at in channel_ends:
             run = name_run(joined, at + 2, min_words=2)
             if run is not None:
-                spans.append(_new_span(RawSpan, (run[0], run[1], _PERSON, PRIORITY_PATTERN)))
+                spans.append((TITLED_CODE, *run))
     return spans
 
 
 def joined_pattern_spans(
-    joined: str, channel: str, matches: Sequence[Match], ends: Sequence[int], scanner: Scanner
-) -> list[RawSpan]:
+    joined: str, channel: str, matches: Sequence[Span], ends: Sequence[int], scanner: Scanner
+) -> list[Span]:
     """``patterns.pattern_spans`` of every text, in joined coordinates (order irrelevant).
 
     Hashtags come from one regex pass over the joined text (``textscan.hashtag_offsets`` gives
     each text's tags, shifted); title words and possessives from one automaton scan
     (``cue_spans``).
     """
-    found = [
-        _new_span(RawSpan, (at + 1, at + 1 + len(tag), HASHTAG, PRIORITY_HASHTAG))
-        for tag, at in hashtag_offsets(joined)
-    ]
-    channel_found = literal_spans(joined, channel, "ORG", PRIORITY_CHANNEL) if channel else []
+    found = [(HASHTAG_CODE, at + 1, at + 1 + len(tag)) for tag, at in hashtag_offsets(joined)]
+    channel_found = (
+        [(CHANNEL_CODE, start, end) for start, end, _, _ in literal_spans(joined, channel, "", 0)]
+        if channel
+        else []
+    )
     found += channel_found
-    found += cue_spans(joined, scanner, matches, ends, channel_found)
+    found += cue_spans(joined, scanner, matches, ends, [end for _, _, end in channel_found])
     return found
 
 
 def merge_spans(
-    base: Sequence[Resolved], ends: Sequence[int], extra: Sequence[RawSpan]
-) -> list[Resolved]:
+    base: Sequence[Span], ends: Sequence[int], extra: Sequence[Span], scanner: Scanner
+) -> list[Span]:
     """``resolve_overlaps`` of ``base`` (disjoint, sorted; ``ends`` theirs) plus ``extra``.
 
     Only the base spans some extra span overlaps can lose or change anything: base spans are
     disjoint, so every cluster of overlapping spans that holds one also holds an extra span
     overlapping it, and ``resolve_overlaps`` decides each cluster on its own. The result is
-    sorted by start (resolved spans are disjoint, so starts are distinct): the few winners are
-    inserted among the untouched base spans.
+    sorted by start (resolved spans are disjoint, so starts are distinct): each winner goes
+    after the untouched base spans ending at or before its start and the winners before it.
     """
     touched: list[int] = []
     count = len(base)
-    for span in extra:
-        at = bisect.bisect_right(ends, span.start)  # first base span ending after it starts
-        while at < count and base[at][0] < span.end:
+    for _, start, end in extra:
+        at = bisect.bisect_right(ends, start)  # first base span ending after it starts
+        while at < count and base[at][1] < end:
             touched.append(at)
             at += 1
-    if not touched:
-        kept: list[Resolved] = [*base]
-        winners = resolve_overlaps(extra)
-    else:
+    kept: list[Span]
+    if touched:
         touched = sorted(set(touched))
         kept = []
         previous = 0
@@ -232,19 +270,49 @@ def merge_spans(
             kept += base[previous:at]
             previous = at + 1
         kept += base[previous:]
-        winners = resolve_overlaps([*(_new_span(RawSpan, base[at][:4]) for at in touched), *extra])
-    for span in winners:
-        bisect.insort(kept, span, key=_by_start)
+        winners = ranked_choice([*(base[at] for at in touched), *extra], scanner)
+    else:
+        kept = [*base]
+        winners = ranked_choice(extra, scanner)
+    for number, winner in enumerate(winners):
+        before = bisect.bisect_right(ends, winner[1])
+        kept.insert(before - bisect.bisect_left(touched, before) + number, winner)
     return kept
+
+
+def ranked_choice(spans: Sequence[Span], scanner: Scanner) -> list[Span]:
+    """``spans.resolve_overlaps`` for page-pass spans: non-overlapping, sorted by start.
+
+    ``resolve_overlaps`` decides each cluster of overlapping spans by the same greedy choice
+    (rank: priority, then length, then start, then label; a span is taken unless it overlaps
+    one taken before), and spans of different clusters never overlap, so one greedy pass over
+    all spans chooses the same ones. Spans equal in rank are equal (the codes of equal ranges,
+    labels and priorities never differ on a page), so ties cannot change the result.
+    """
+    if len(spans) < 2:
+        return [*spans]
+    priorities = scanner.priorities
+    labels = scanner.labels
+    starts: list[int] = []
+    taken: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-priorities[s[0]], s[1] - s[2], s[1], labels[s[0]])):
+        _, start, end = span
+        at = bisect.bisect_left(starts, start)
+        if (at < len(taken) and taken[at][1] < end) or (at and taken[at - 1][2] > start):
+            continue
+        starts.insert(at, start)
+        taken.insert(at, span)
+    return taken
 
 
 def _with_propagation(
     joined: str,
-    matches: Sequence[Match],
+    matches: Sequence[Span],
     ends: Sequence[int],
-    patterns: Sequence[RawSpan],
+    patterns: Sequence[Span],
+    scanner: Scanner,
     reference: Reference,
-) -> tuple[Sequence[Resolved], list[Resolved]]:
+) -> tuple[Sequence[Span], list[Span]]:
     """Resolved spans after ``assemble.page_mentions``'s person propagation step, and the
     PERSON spans among them.
 
@@ -253,30 +321,24 @@ def _with_propagation(
     first time was dropped for a pattern span (gazetteer matches are disjoint), which outranks
     every propagated span and so wins again.
     """
-    resolved: Sequence[Resolved] = matches
+    resolved: Sequence[Span] = matches
     if patterns:
-        resolved = merge_spans(matches, ends, patterns)
-    people = _people(resolved)
+        resolved = merge_spans(matches, ends, patterns, scanner)
+    person_codes = scanner.people
+    people = [span for span in resolved if span[0] in person_codes]
     if not people:
         return resolved, people
-    names = names_of_people((joined[span[0] : span[1]] for span in people), reference)
+    names = names_of_people((joined[start:end] for _, start, end in people), reference)
     if not names:
         return resolved, people
     extra = propagated_outside(joined, names, people)
     if not extra:
         return resolved, people
-    resolved = merge_spans(resolved, [span[1] for span in resolved], extra)
-    return resolved, _people(resolved)
+    resolved = merge_spans(resolved, [end for _, _, end in resolved], extra, scanner)
+    return resolved, [span for span in resolved if span[0] in person_codes]
 
 
-def _people(spans: Sequence[Resolved]) -> list[Resolved]:
-    """The PERSON spans among ``spans``."""
-    return [span for span in spans if span[2] == _PERSON]
-
-
-def propagated_outside(
-    joined: str, names: Sequence[str], people: Sequence[Resolved]
-) -> list[RawSpan]:
+def propagated_outside(joined: str, names: Sequence[str], people: Sequence[Span]) -> list[Span]:
     """``assemble.propagated_spans`` minus the spans inside a PERSON span already found.
 
     ``people`` are disjoint and sorted, so only the last one starting at or before an
@@ -286,8 +348,8 @@ def propagated_outside(
     occurrence of the last word, where it is checked with ``startswith`` (each ``find`` over a
     page with an emoji costs microseconds).
     """
-    starts = [span[0] for span in people]
-    extra: list[RawSpan] = []
+    starts = [start for _, start, _ in people]
+    extra: list[Span] = []
     searched = set(names)
     by_last: dict[str, list[str]] = {}
     for name in names:
@@ -310,21 +372,43 @@ def propagated_outside(
             for begin in begins:
                 # A whole word outside every known person (``starts`` are the people's).
                 holder = bisect.bisect_right(starts, begin) - 1
-                if (holder < 0 or people[holder][1] < end) and is_word_boundary(joined, begin, end):
-                    extra.append(_new_span(RawSpan, (begin, end, _PERSON, PRIORITY_GAZETTEER)))
+                if (holder < 0 or people[holder][2] < end) and is_word_boundary(joined, begin, end):
+                    extra.append((PROPAGATED_CODE, begin, end))
             at = joined.find(name, at + 1)
     return extra
 
 
-def _surnames(joined: str, people: Sequence[Resolved], reference: Reference) -> dict[str, str]:
+def _surnames(
+    joined: str, people: Sequence[Span], scanner: Scanner, reference: Reference
+) -> dict[str, str]:
     """``canonical.surname_index`` of the page, from its PERSON spans (no other label counts)."""
     if not people:
         return {}
+    known = scanner.canonicals
     canonicals = [
-        span[4][2][1] if len(span) == 5 else lookup_surface(joined[span[0] : span[1]], reference)[1]
-        for span in people
+        known[code] if code >= 0 else lookup_surface(joined[start:end], reference)[1]
+        for code, start, end in people
     ]
     return surname_index(["PERSON"] * len(canonicals), canonicals)
+
+
+def _linked_infos(scanner: Scanner, surnames: Mapping[str, str]) -> Sequence[Info]:
+    """``scanner.infos`` with surname linking (``canonical.link_name``) applied.
+
+    Only an entry whose lookup key is some PERSON's last word can change, and
+    ``scanner.by_key`` lists those; the table is copied only when one does.
+    """
+    infos: Sequence[Info] = scanner.infos
+    changed: list[Info] | None = None
+    for key in surnames:
+        for index in scanner.by_key.get(key, ()):
+            form, label, found, _ = scanner.entries[index]
+            linked = (form, *link_name(label, found, surnames))
+            if linked != infos[index]:
+                if changed is None:
+                    changed = [*infos]
+                changed[index] = linked
+    return infos if changed is None else changed
 
 
 def rules_page_mentions(
@@ -334,8 +418,8 @@ def rules_page_mentions(
 
     None when the page cannot be joined safely (a channel name or reference form spanning lines
     could match across two texts); the caller then takes the general path. Canonical names
-    (``canonical.canonicalise_page``) come from the matches' entries, so only surname linking or
-    a pattern span needs a lookup.
+    (``canonical.canonicalise_page``) come from the scanner's per-entry table, so only surname
+    linking or a pattern span needs a lookup.
     """
     channel = page.channel.strip() if page.channel else ""
     if _JOIN in channel or not scanner.joinable:
@@ -343,27 +427,29 @@ def rules_page_mentions(
     texts = page.texts
     joined, starts = join_texts([entity_text.text for entity_text in texts])
     matches = gazetteer_matches(joined, scanner)
-    ends = [match[1] for match in matches]
+    ends = [end for _, _, end in matches]
     patterns = joined_pattern_spans(joined, channel, matches, ends, scanner)
-    resolved, people = _with_propagation(joined, matches, ends, patterns, reference)
-    surnames = _surnames(joined, people, reference)
-    return _records(joined, texts, starts, resolved, surnames, reference)
+    resolved, people = _with_propagation(joined, matches, ends, patterns, scanner, reference)
+    surnames = _surnames(joined, people, scanner, reference)
+    infos = _linked_infos(scanner, surnames) if surnames else scanner.infos
+    return _records(joined, texts, starts, resolved, infos, scanner.labels, surnames, reference)
 
 
 def _records(
     joined: str,
     texts: Sequence[EntityText],
     starts: Sequence[int],
-    resolved: Sequence[Resolved],
+    resolved: Sequence[Span],
+    infos: Sequence[Info],
+    labels: Sequence[str],
     surnames: Mapping[str, str],
     reference: Reference,
 ) -> list[Mention]:
     """The ``Mention``s of ``resolved`` (sorted by start), walking the texts alongside.
 
     Label and canonical name as ``canonical.canonicalise_page`` gives them: a gazetteer match
-    takes its entry's unless its key is some PERSON's last word (only such a key can be relinked
-    by ``canonical.link_name``); a pattern span is looked up (``link_name`` without surnames is
-    ``unlinked_name``).
+    takes its entry's from ``infos`` (surname linking already applied); a pattern span is looked
+    up (``link_name`` without surnames is ``unlinked_name``).
     """
     mentions: list[Mention] = []
     append = mentions.append
@@ -373,16 +459,12 @@ def _records(
     offset = starts[0] if starts else 0
     source = texts[0].source if texts else "title"
     comment_index = texts[0].comment_index if texts else None
-    for span in resolved:
-        if len(span) == 5:
-            start, end, label, _, (surface, _, found, named) = span
-            label, canonical = (
-                named if found[0] not in surnames else link_name(label, found, surnames)
-            )
+    for code, start, end in resolved:
+        if code >= 0:
+            surface, label, canonical = infos[code]
         else:
-            start, end, label, _ = span
             surface = joined[start:end]
-            label, canonical = link_name(label, lookup_surface(surface, reference), surnames)
+            label, canonical = link_name(labels[code], lookup_surface(surface, reference), surnames)
         if start >= next_start:
             while start >= bounds[index]:
                 index += 1
