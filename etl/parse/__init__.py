@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etl.errors import PageRejected
+from etl.parse.build import slot_builder
 from etl.parse.comments import CommentParse, Draft, parse_comments
 from etl.parse.description import Description, read_description
 from etl.parse.layout import classify_layout, is_video_page
@@ -21,6 +22,12 @@ from etl.records import PageComment, PageLink, ParsedPage, SourceKind
 from etl.textscan import unique_hashtags
 
 __all__ = ["parse_page", "parse_page_strict"]
+
+# The records built positionally without their frozen-dataclass __init__ (etl.parse.build):
+# one PageComment per comment and one PageLink per URL, thousands on the largest pages.
+_new_comment = slot_builder(PageComment)
+_new_link = slot_builder(PageLink)
+_new_page = slot_builder(ParsedPage)
 
 
 def parse_page(text: str) -> ParsedPage:
@@ -74,19 +81,22 @@ def parse_page_strict(text: str) -> ParsedPage:
         raise PageRejected(
             "not_a_video_page", "nothing on the page refers to a video", head.title.index + 1
         )
-    return ParsedPage(
-        title=title,
-        channel=channel,
-        description=description.text,
-        layout=layout,
-        title_line=head.title.index + 1,
-        description_line_start=_one_based(description.first),
-        description_line_end=_one_based(description.last),
-        hashtags=unique_hashtags(title, description.text),
-        declared_comment_count=_declared(body),
-        comments=_comments(found.drafts, texts),
-        links=links,
-        published=head.published,
+    # Positional, in ParsedPage's field order (title, channel, description, layout, title_line,
+    # description_line_start, description_line_end, hashtags, declared_comment_count, comments,
+    # links, published).
+    return _new_page(
+        title,
+        channel,
+        description.text,
+        layout,
+        head.title.index + 1,
+        _one_based(description.first),
+        _one_based(description.last),
+        unique_hashtags(title, description.text),
+        _declared(body),
+        _comments(found.drafts, texts),
+        links,
+        head.published,
     )
 
 
@@ -106,7 +116,7 @@ def _comments(drafts: Sequence[Draft], texts: Sequence[str]) -> tuple[PageCommen
         [
             # Positional (index, text, line_start, line_end, author, parent_index, posted,
             # like_count): keyword passing costs measurably on pages with thousands of comments.
-            PageComment(position, text, first + 1, last + 1, author, parent, posted, like_count)
+            _new_comment(position, text, first + 1, last + 1, author, parent, posted, like_count)
             for position, ((_body, first, last, author, posted, like_count, parent), text) in (
                 enumerate(zip(drafts, texts, strict=True))
             )
@@ -146,6 +156,6 @@ def _line_links(
     ``may_have_url``."""
     # Positional: (url, label, source, line, comment_index).
     return [
-        PageLink(url, label, source, index + 1, comment_index)
+        _new_link(url, label, source, index + 1, comment_index)
         for url, label, _start in url_line_parts(line)
     ]
