@@ -370,6 +370,12 @@ def pipeline_figures(run: dict[str, Any], corpus: Corpus, floor: dict[str, Any])
         "stage_seconds_total": round(stage_total, 3),
         "validation_seconds": validation,
         "validation_share": round(share, 3),
+        # Where validation goes (GX start-up, each table's suite, cross-table rules, run audit,
+        # Data Docs), each as seconds and as a share of the run's total stage time.
+        "validation_parts": {
+            part: {"seconds": seconds, "share": round(seconds / total, 3) if total else 0.0}
+            for part, seconds in run["summary"].get("validation", {}).items()
+        },
         "pages_per_second_without_validation_estimated": round(
             corpus.pages / wall_without_validation, 1
         )
@@ -709,6 +715,12 @@ def format_report(result: dict[str, Any]) -> str:
             f"validation share {entry['validation_share']:.0%}; CPU use "
             f"{entry['first']['cpu_utilisation']:.0%} of {result['machine']['cpu_count']} cores"
         )
+        parts = entry.get("validation_parts") or {}
+        if parts:
+            shown = ", ".join(
+                f"{part} {p['seconds']:.1f}s ({p['share']:.0%})" for part, p in parts.items()
+            )
+            lines.append(f"  validation by part (share of the run's time): {shown}")
         for view, probe in entry.get("materialized_probe", {}).items():
             shown = probe.get("error") or (
                 f"built in {probe['build_seconds']:.2f}s at publish, "

@@ -279,6 +279,9 @@ def format_run_summary(summary: Any) -> str:
     if "validate" in summary.seconds:
         share = summary.seconds["validate"] / total if total else 0.0
         lines.append(f"  validation {summary.seconds['validate']:.2f}s ({share:.0%} of stage time)")
+        parts = getattr(summary, "validation", None) or {}
+        if parts:
+            lines.append("             " + ", ".join(f"{k} {v:.2f}s" for k, v in parts.items()))
     if getattr(summary, "data_docs", None):
         lines.append(f"  data docs  {summary.data_docs}")
     return "\n".join(lines)

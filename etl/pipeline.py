@@ -324,6 +324,8 @@ class BatchResult:
     quarantined: dict[str, int]
     rows: dict[str, int]
     seconds: dict[str, float]
+    # The "validate" seconds by part: GX start-up, each table's suite, the cross-table rules.
+    validation: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -500,6 +502,7 @@ def _process_batch(settings: Settings, plan: RunPlan, batch_no: int) -> BatchRes
         quarantined=dict(sorted(reasons.items())),
         rows={name: t.num_rows for name, t in tables.items()},
         seconds=timer.totals(),
+        validation=dict(report.parts),
     )
     log.info(
         "batch %d of run %s: %d pages, %d skipped, %d published, %d quarantined, %.2fs",
@@ -690,6 +693,9 @@ class RunSummary:
     catalog: str
     generation: int
     data_docs: str | None = None  # Great Expectations Data Docs index of the run
+    # seconds["validate"] by part, summed over batches: GX start-up (once per worker process),
+    # each table's suite, the cross-table rules, then the run-level audit and its Data Docs.
+    validation: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -716,6 +722,7 @@ class RunAudit:
     staged: list[str]
     seconds: float
     data_docs: str | None = None
+    validation: dict[str, float] = field(default_factory=dict)  # run_audit and data_docs seconds
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -762,6 +769,7 @@ def audit_staged_run(settings: Settings, plan: RunPlan, results: Sequence[BatchR
         staged=staged,
         seconds=round(audit.seconds + docs.seconds, 4),
         data_docs=docs.index,
+        validation={"run_audit": audit.seconds, "data_docs": docs.seconds},
     )
 
 
@@ -893,6 +901,7 @@ def publish_audited_run(
         catalog=wh.layout.catalog_path,
         generation=manifest.generation,
         data_docs=audit.data_docs,
+        validation=_validation_parts(results, audit),
     )
     for table in DATA_TABLES:
         log.info("run %s table %s: %d rows", plan.run_id, table, summary.rows[table])
@@ -981,6 +990,15 @@ def _quarantine_whole_run(
             )
         )
     return kept
+
+
+def _validation_parts(results: Sequence[BatchResult], audit: RunAudit) -> dict[str, float]:
+    """Validation seconds by part: the batches' parts summed, then the run audit's."""
+    totals: Counter[str] = Counter()
+    for r in results:
+        totals.update(r.validation)
+    totals.update(audit.validation)
+    return {part: round(seconds, 3) for part, seconds in totals.items()}
 
 
 def _stage_seconds(results: Sequence[BatchResult], finalize_seconds: float) -> dict[str, float]:

@@ -43,6 +43,9 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
         rules["stage_seconds"]
     )
     assert rules["first"]["peak_rss_mb"] > 0 and rules["first"]["rss_samples"] > 0
+    parts = rules["validation_parts"]
+    assert {"gx_start_up", "entities", "cross_table", "run_audit"} <= set(parts)
+    assert all(0 <= p["share"] <= rules["validation_share"] + 0.01 for p in parts.values())
     incremental = rules["incremental"]
     assert incremental["unchanged"]["summary"]["pages_skipped"] == 30
     assert incremental["changed_pages"] == 1  # every 100th page: page 0 of 30
@@ -53,6 +56,7 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert {t["target"].split(" ")[0] for t in result["targets"]} >= {"rules", "peak", "query"}
     report = "\n".join(lines)
     assert "floor (read bytes)" in report and "pipeline [rules]" in report
+    assert "validation by part" in report
     # the corpus is restored after the 1%-changed run, so the next bench reuses it unchanged
     corpus = bench.ensure_corpus(tmp_path / "work", 30, 1)
     assert corpus.generate_seconds is None

@@ -18,6 +18,7 @@ import pytest
 from etl import ids, pipeline
 from etl.cli import format_run_summary
 from etl.config import settings_from_env
+from etl.contracts import DATA_TABLES
 from etl.query import run_query
 from etl.validation import specs as sp
 from etl.validation.docs import spec_registry
@@ -101,6 +102,18 @@ def test_clean_run_publishes_with_results_and_data_docs(landing: Path, warehouse
     text = format_run_summary(summary)
     assert f"data docs  {summary.data_docs}" in text and "validation " in text
     assert summary.seconds["validate"] > 0
+    # Where validation went: GX start-up, each table's suite, the cross-table rules, the run
+    # audit and its Data Docs, adding up to the validate stage (rounding aside).
+    parts = summary.validation
+    assert set(parts) == {
+        "gx_start_up",
+        *DATA_TABLES,
+        sp.CROSS_TABLE_SUITE,
+        "run_audit",
+        "data_docs",
+    }
+    assert sum(parts.values()) == pytest.approx(summary.seconds["validate"], rel=0.05, abs=0.05)
+    assert all(f"{part} " in text for part in parts)
     # Data Docs are a report beside the warehouse, never part of the manifest.
     manifest = (warehouse_dir / "_manifest.json").read_text(encoding="utf-8")
     assert "data_docs" not in manifest
