@@ -74,9 +74,14 @@ def surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str,
     """Last-word key -> the full PERSON name it links to on this page (most frequent, then A-Z)."""
     counts: dict[str, dict[str, int]] = {}
     for label, canonical in zip(labels, canonicals, strict=True):
-        if label == "PERSON" and (key := _last_word_key(canonical)) is not None:
+        if label == "PERSON" and (key := last_word_key(canonical)) is not None:
             per_key = counts.setdefault(key, {})
             per_key[canonical] = per_key.get(canonical, 0) + 1
+    return surnames_of(counts)
+
+
+def surnames_of(counts: Mapping[str, Mapping[str, int]]) -> dict[str, str]:
+    """``surname_index`` given, per last-word key, how often each full name occurs."""
     return {
         key: next(iter(per_key)) if len(per_key) == 1 else min(per_key.items(), key=_rank)[0]
         for key, per_key in counts.items()
@@ -84,7 +89,7 @@ def surname_index(labels: Sequence[str], canonicals: Sequence[str]) -> dict[str,
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _last_word_key(canonical: str) -> str | None:
+def last_word_key(canonical: str) -> str | None:
     """The key of a multi-word name's last word, None for one word (memoised: the same people
     recur on every page)."""
     return name_key(canonical.split()[-1]) if " " in canonical else None

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ahocorasick_rs
 
@@ -39,9 +39,11 @@ from etl.entities.assemble import names_of_people
 from etl.entities.canonical import (
     Named,
     SurfaceLookup,
+    last_word_key,
     link_name,
     lookup_surface,
-    surname_index,
+    surnames_of,
+    unlinked_name,
 )
 from etl.entities.patterns import (
     TRIGGER_FORMS,
@@ -79,6 +81,11 @@ _CODE_KINDS = (
 )
 # A mention's text, label and canonical name.
 Info = tuple[str, str, str]
+# A pattern span's label and canonical name without surname linking, and the lookup key a
+# page's surnames would relink it by (None when ``canonical.link_name`` never relinks it).
+PatternInfo = tuple[str, str, str | None]
+# ``Scanner.pattern_infos`` is emptied when it grows past this (hashtags are many and varied).
+_PATTERN_INFOS_MAX = 1 << 16
 
 _JOIN = "\n"
 # ``name_run`` needs a space or tab right after a title word, so the trigger automaton holds each
@@ -121,8 +128,10 @@ class Scanner:
     Computed once per entry index: ``labels`` and ``priorities`` (also per negative pattern
     code, from the end), ``infos`` (the mention's text, label and canonical name without surname
     linking), ``canonicals`` (the lookup's canonical form, which ``canonical.surname_index``
-    reads), ``people`` (the codes of PERSON spans) and ``by_key`` (entry indexes per lookup key:
-    the only entries a page's surname can relink).
+    reads) and ``last_keys`` (its last word's key, None for one word), ``people`` (the codes of
+    PERSON spans) and ``relinkable`` (per lookup key, the entries a page's surname for that key
+    would relink: ``canonical.link_name`` changes nothing for the others). ``pattern_infos``
+    memoises ``pattern_info`` per pattern code and text (the same names and tags recur).
     """
 
     gazetteer: ahocorasick_rs.AhoCorasick
@@ -133,16 +142,20 @@ class Scanner:
     priorities: tuple[int, ...]
     infos: tuple[Info, ...]
     canonicals: tuple[str, ...]
+    last_keys: tuple[str | None, ...]
     people: frozenset[int]
-    by_key: Mapping[str, tuple[int, ...]]
+    relinkable: Mapping[str, tuple[int, ...]]
+    pattern_infos: dict[tuple[int, str], PatternInfo] = field(default_factory=dict)
 
 
 def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
     """A scanner over ``(form, entry)`` pairs (distinct forms, first entry as in the automaton)."""
     entries = tuple(entry for _, entry in forms)
-    by_key: dict[str, list[int]] = {}
-    for index, (_, _, found, _) in enumerate(entries):
-        by_key.setdefault(found.key, []).append(index)
+    relinkable: dict[str, list[int]] = {}
+    for index, (_, label, found, named) in enumerate(entries):
+        # Linked to a full name no page has ("\n" is in none), does it change?
+        if link_name(label, found, {found.key: _JOIN}) != named:
+            relinkable.setdefault(found.key, []).append(index)
     labels = (*(label for _, label, _, _ in entries), *(label for label, _ in _CODE_KINDS))
     return Scanner(
         ahocorasick_rs.AhoCorasick(
@@ -163,10 +176,11 @@ def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
         ),
         infos=tuple((form, *named) for form, _, _, named in entries),
         canonicals=tuple(found.canonical_name for _, _, found, _ in entries),
+        last_keys=tuple(last_word_key(found.canonical_name) for _, _, found, _ in entries),
         people=frozenset(
             code for code in range(-len(_CODE_KINDS), len(entries)) if labels[code] == _PERSON
         ),
-        by_key={key: tuple(indexes) for key, indexes in by_key.items()},
+        relinkable={key: tuple(indexes) for key, indexes in relinkable.items()},
     )
 
 
@@ -381,27 +395,37 @@ def propagated_outside(joined: str, names: Sequence[str], people: Sequence[Span]
 def _surnames(
     joined: str, people: Sequence[Span], scanner: Scanner, reference: Reference
 ) -> dict[str, str]:
-    """``canonical.surname_index`` of the page, from its PERSON spans (no other label counts)."""
-    if not people:
-        return {}
+    """``canonical.surname_index`` of the page, from its PERSON spans (no other label counts).
+
+    A gazetteer match's canonical form and its last word's key are the scanner's.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    last_keys = scanner.last_keys
     known = scanner.canonicals
-    canonicals = [
-        known[code] if code >= 0 else lookup_surface(joined[start:end], reference)[1]
-        for code, start, end in people
-    ]
-    return surname_index(["PERSON"] * len(canonicals), canonicals)
+    for code, start, end in people:
+        if code >= 0:
+            key = last_keys[code]
+            canonical = known[code]
+        else:
+            canonical = lookup_surface(joined[start:end], reference).canonical_name
+            key = last_word_key(canonical)
+        if key is not None:
+            per_key = counts.setdefault(key, {})
+            per_key[canonical] = per_key.get(canonical, 0) + 1
+    return surnames_of(counts) if counts else {}
 
 
 def _linked_infos(scanner: Scanner, surnames: Mapping[str, str]) -> Sequence[Info]:
     """``scanner.infos`` with surname linking (``canonical.link_name``) applied.
 
-    Only an entry whose lookup key is some PERSON's last word can change, and
-    ``scanner.by_key`` lists those; the table is copied only when one does.
+    Only an entry that some surname could relink can change (``scanner.relinkable``, per
+    lookup key); the table is copied only when one does.
     """
     infos: Sequence[Info] = scanner.infos
     changed: list[Info] | None = None
+    relinkable = scanner.relinkable
     for key in surnames:
-        for index in scanner.by_key.get(key, ()):
+        for index in relinkable.get(key, ()):
             form, label, found, _ = scanner.entries[index]
             linked = (form, *link_name(label, found, surnames))
             if linked != infos[index]:
@@ -432,7 +456,17 @@ def rules_page_mentions(
     resolved, people = _with_propagation(joined, matches, ends, patterns, scanner, reference)
     surnames = _surnames(joined, people, scanner, reference)
     infos = _linked_infos(scanner, surnames) if surnames else scanner.infos
-    return _records(joined, texts, starts, resolved, infos, scanner.labels, surnames, reference)
+    return _records(joined, texts, starts, resolved, infos, scanner, surnames, reference)
+
+
+def pattern_info(label: str, surface: str, reference: Reference) -> PatternInfo:
+    """A pattern span's label and canonical name without surname linking, and the key a page's
+    surname would relink it by (None when ``canonical.link_name`` never relinks it)."""
+    found = lookup_surface(surface, reference)
+    named = unlinked_name(label, found)
+    # Linked to a full name no page has ("\n" is in none), does it change?
+    relinked = link_name(label, found, {found.key: _JOIN}) != named
+    return (*named, found.key if relinked else None)
 
 
 def _records(
@@ -441,15 +475,15 @@ def _records(
     starts: Sequence[int],
     resolved: Sequence[Span],
     infos: Sequence[Info],
-    labels: Sequence[str],
+    scanner: Scanner,
     surnames: Mapping[str, str],
     reference: Reference,
 ) -> list[Mention]:
     """The ``Mention``s of ``resolved`` (sorted by start), walking the texts alongside.
 
     Label and canonical name as ``canonical.canonicalise_page`` gives them: a gazetteer match
-    takes its entry's from ``infos`` (surname linking already applied); a pattern span is looked
-    up (``link_name`` without surnames is ``unlinked_name``).
+    takes its entry's from ``infos`` (surname linking already applied); a pattern span its
+    ``pattern_info``, linked (``canonical.link_name``) when its key is one of ``surnames``.
     """
     mentions: list[Mention] = []
     append = mentions.append
@@ -459,12 +493,23 @@ def _records(
     offset = starts[0] if starts else 0
     source = texts[0].source if texts else "title"
     comment_index = texts[0].comment_index if texts else None
+    labels = scanner.labels
+    known = scanner.pattern_infos
     for code, start, end in resolved:
         if code >= 0:
             surface, label, canonical = infos[code]
         else:
             surface = joined[start:end]
-            label, canonical = link_name(labels[code], lookup_surface(surface, reference), surnames)
+            found = known.get((code, surface))
+            if found is None:
+                if len(known) >= _PATTERN_INFOS_MAX:
+                    known.clear()
+                found = known[code, surface] = pattern_info(labels[code], surface, reference)
+            label, canonical, key = found
+            if key is not None and key in surnames:
+                label, canonical = link_name(
+                    labels[code], lookup_surface(surface, reference), surnames
+                )
         if start >= next_start:
             while start >= bounds[index]:
                 index += 1
