@@ -32,7 +32,7 @@ _BLOGGER_FOOTER_RE = re.compile(r"^(?:post a comment|newer post|older post)", re
 # Words that hint at video only in a title (in body text they are too often something else).
 _TITLE_VIDEO_RE = re.compile(
     r"\b(?:episode|trailer|clip|footage|documentary|broadcast|podcast|interview|live|watch"
-    r"|subscribe|highlights|full match|reaction|stream)\b",
+    r"|subscribe|highlights|full match|reaction|stream|vlog|time-?lapse|4k|8k|1080p|720p)\b",
     re.IGNORECASE,
 )
 _MIN_TIMESTAMP_LINES = 2

@@ -229,6 +229,23 @@ NAV_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# Counters of video-host mirrors: a number, an optional multiplier (k, M, Mio., Tsd., тис., mil,
+# mi, mln, B = Turkish "bin"), an optional "de"/"d'"/"di", then a word, in the interface languages
+# seen ("2,1 M d'abonnés", "4,5 mi de inscritos", "412 Tsd. Abonnenten", "1,2 Mln di iscritti").
+_COUNT = (
+    r"\d[\d,. \u00a0]*\s*(?:[kKmMbB]|тис\.?|тыс\.?|млн\.?|mil|mi|tis\.?|tys\.?|tsd\.?"
+    r"|mln\.?|mio\.?|mrd\.?|bin)?\s*(?:de\s+|d['’]\s*|di\s+)?"
+)
+_SUBSCRIBER_WORDS = (
+    r"subscribers?|підписників|підписники|подписчиков|подписчика|odběratelů|odberateľov"
+    r"|suscriptores|abonnés|abonnenten|abonnees|abonnenter|prenumeranter|iscritti|inscritos"
+    r"|subskrybentów|subskrybentow|abone|feliratkozó|abonați|pretplatnika"
+)
+_VIEW_WORDS = (
+    r"views?|likes?|переглядів|перегляди|просмотров|просмотра|зhlédnutí|zhlédnutí"
+    r"|visualizaciones|visualizações|vues|aufrufe|visualizzazioni|weergaven|wyświetleń"
+    r"|görüntüleme"
+)
 # "Share" / "Embed" chrome of video-host mirrors, in the interface languages seen.
 MIRROR_CHROME_RE = re.compile(
     r"^(?:share|embed|download|save|subscribe|subscribed|join|clip|thanks|report|more"
@@ -236,29 +253,23 @@ MIRROR_CHROME_RE = re.compile(
     r"|сохранить|подписаться|sdílet|vložit|stáhnout|uložit|odebírat|compartir|insertar"
     r"|descargar|guardar|suscribirse|partager|intégrer|télécharger|enregistrer|s'abonner"
     r"|teilen|einbetten|herunterladen|speichern|abonnieren|condividi|incorpora|udostępnij"
-    r"|umieść|paylaş|yerleştir|مشاركة|تضمين|\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?)?\s*"
-    r"(?:de\s+|d['’]\s*)?"
-    r"(?:views?|subscribers?|likes?|переглядів|перегляди|просмотров|просмотра|зhlédnutí"
-    r"|zhlédnutí|odběratelů|підписників|подписчиков|visualizaciones|suscriptores|vues"
-    r"|abonnés|aufrufe|abonnenten|visualizzazioni|iscritti|wyświetleń|görüntüleme))$",
+    r"|umieść|paylaş|yerleştir|compartilhar|incorporar|baixar|salvar|inscrever-se|delen"
+    r"|insluiten|مشاركة|تضمين|" + _COUNT + r"(?:" + _VIEW_WORDS + r"|" + _SUBSCRIBER_WORDS + r"))$",
     re.IGNORECASE,
 )
 # The words that make head chrome a video-host mirror's (a blog may show "Subscribe" too).
 MIRROR_SIGNAL_RE = re.compile(
     r"^(?:share|embed|поділитися|вбудувати|поделиться|встроить|sdílet|vložit|compartir"
     r"|insertar|partager|intégrer|teilen|einbetten|condividi|incorpora|udostępnij|umieść"
-    r"|paylaş|yerleştir|مشاركة|تضمين)$",
+    r"|paylaş|yerleştir|compartilhar|incorporar|delen|insluiten|مشاركة|تضمين)$",
     re.IGNORECASE,
 )
-SUBSCRIBERS_RE = re.compile(
-    r"^\d[\d,. \u00a0]*\s*(?:[kKmM]|тис\.?|тыс\.?|mil|tis\.?|mln\.?|mio\.?)?\s*"
-    r"(?:de\s+|d['’]\s*)?(?:subscribers?|підписників|подписчиков|odběratelů|suscriptores|abonnés|abonnenten|iscritti|subskrybentów|abone)$",
-    re.IGNORECASE,
-)
+SUBSCRIBERS_RE = re.compile(r"^" + _COUNT + r"(?:" + _SUBSCRIBER_WORDS + r")$", re.IGNORECASE)
 # "• Published 7 Jul 2021" (mirror) in the interface languages seen.
 PUBLISHED_BULLET_RE = re.compile(
     r"^[•·]\s*(?:published|premiered|streamed live on|опубліковано|опубликовано|publikováno"
-    r"|publicado|publié le|publié|veröffentlicht am|veröffentlicht|pubblicato|opublikowano"
+    r"|publicado em|publicado el|publicado|publié le|publié|veröffentlicht am|veröffentlicht"
+    r"|pubblicato il|pubblicato|opublikowano"
     r"|yayınlanma tarihi|yayınlandı|تم النشر|gepubliceerd)\s*:?\s*(?:on\s+)?(?P<date>.+)$",
     re.IGNORECASE,
 )

@@ -28,7 +28,7 @@ from etl.parse.patterns import (
     PUBLISHED_BULLET_RE,
     SUBSCRIBERS_RE,
 )
-from etl.parse.title import TitleLine, find_title, looks_like_channel
+from etl.parse.title import TitleLine, find_title, looks_like_channel, title_suffix
 
 # The head (title repeats, labels, mirror chrome) is short on every page in the survey.
 _MAX_HEAD_LINES = 30
@@ -160,24 +160,25 @@ def _title_variants(title: TitleLine, line: str) -> frozenset[str]:
 
 
 def _is_channel_line(stripped: Sequence[str], index: int, limit: int, title: TitleLine) -> bool:
-    """A name line under the title, corroborated by the title suffix or by what follows it
-    (a subscriber count, mirror chrome, a ``Published`` line or a date)."""
+    """A name line under the title, corroborated by the title's suffix (after `` | `` or a
+    spaced dash) or by what follows it (a subscriber count, mirror chrome, a ``Published`` line
+    or a date). Under mirror chrome a name may start lowercase (``phoenix``, ``tagesschau``)."""
     line = stripped[index]
-    if not looks_like_channel(line) or ITEM_RE.match(line):
+    if ITEM_RE.match(line):
         return False
-    suffix = title.raw.rpartition(" | ")[2] if " | " in title.raw else None
-    if suffix is not None and suffix.casefold() == line.casefold():
+    named = looks_like_channel(line)
+    if not named and not (line[:1].islower() and looks_like_channel(line[:1].upper() + line[1:])):
+        return False
+    suffix = title_suffix(title.raw)
+    if named and suffix is not None and suffix.casefold() == line.casefold():
         return True
     following = next((i for i in range(index + 1, limit) if stripped[i]), None)
     if following is None:
         return False
     after = stripped[following]
-    return bool(
-        _match_subscribers(after)
-        or _match_chrome(after)
-        or _match_published(after)
-        or _match_date(after)
-    )
+    if _match_subscribers(after) or _match_chrome(after):
+        return True
+    return named and bool(_match_published(after) or _match_date(after))
 
 
 def read_body(lines: Sequence[str], stripped: Sequence[str], start: int) -> Body:

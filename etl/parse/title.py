@@ -101,6 +101,17 @@ def split_channel(raw_title: str, known_channel: str | None) -> tuple[str, str |
     return raw_title, known_channel
 
 
+def title_suffix(raw_title: str) -> str | None:
+    """The part of a title line a channel could be: after the last `` | ``, else after the last
+    spaced dash (`` - ``, `` – ``, `` — ``); None when the line has neither."""
+    if _PIPE in raw_title:
+        return raw_title.rpartition(_PIPE)[2].strip()
+    last = None
+    for last in _DASH_RE.finditer(raw_title):
+        pass
+    return None if last is None else raw_title[last.end() :].strip()
+
+
 def _judge_suffix(
     raw_title: str, head: str, suffix: str, known_channel: str | None, *, strict: bool
 ) -> tuple[str, str | None]:

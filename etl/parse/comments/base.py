@@ -66,15 +66,24 @@ def dedent_body(lines: Sequence[str], indices: Sequence[int]) -> list[BodyLine]:
 
 
 def _common_indent(lines: Sequence[str], indices: Sequence[int]) -> int:
-    """Smallest ``indent_of`` among the non-blank lines (0 if none)."""
+    """Smallest ``indent_of`` among the non-blank lines that are not action lines (0 if none).
+
+    Action lines (``Reply``, ``Load more comments``) are dropped from the text, so where the
+    page put them says nothing about the text's indentation: a nested Disqus reply followed by
+    an unindented ``Load more comments`` keeps its text de-indented.
+    """
     widths: list[int] = []
     for i in indices:
         line = lines[i]
         head = line[:1]
-        if head and not head.isspace():
+        if not head or (head.isspace() and not line.strip()):
+            continue
+        text = line.strip()
+        if len(text) <= _MAX_ACTION_CHARS and match_action_line(text):
+            continue
+        if not head.isspace():
             return 0  # text from the first column: nothing in common (the usual case)
-        if line.strip():
-            widths.append(indent_of(line))
+        widths.append(indent_of(line))
     return min(widths) if widths else 0
 
 

@@ -28,6 +28,10 @@ _BYLINE_RE = re.compile(
     re.IGNORECASE,
 )
 _NAME_DATE_RE = re.compile(r"^(?P<name>[^•·|]{1,80}?)\s+[•·|–—]\s+(?P<date>.{2,60})$")
+# Disqus names a reply's author "Name Mod → Parent Name": a badge, an arrow, the replied-to name.
+_REPLY_TO_RE = re.compile(r"\s*(?:\b(?:mod|moderator|admin)\s*)?→.*$", re.IGNORECASE)
+# A name may end in an initial: "Karen W.", "J.R.R." (other sentence punctuation ends prose).
+_INITIAL_END_RE = re.compile(r"(?:^|[\s.])[^\W\d_]\.$")
 _MAX_NAME_WORDS = 6
 _MAX_BARE_NAME_WORDS = 5
 _MAX_NAME_CHARS = 60
@@ -125,7 +129,7 @@ def _looks_like_name(line: str) -> bool:
     return (
         0 < len(line) <= _MAX_NAME_CHARS
         and len(line.split()) <= _MAX_BARE_NAME_WORDS
-        and line[-1] not in ".!?:;,)"
+        and (line[-1] not in ".!?:;,)" or _INITIAL_END_RE.search(line) is not None)
         and line[0] not in "@#•·-–—*>"
         and any(ch.isalpha() for ch in line)
         and not is_date_line(line)
@@ -155,7 +159,8 @@ def parse_name_date(
         match = _NAME_DATE_RE.match(stripped[first]) if one_line else None
         text_from = first + 1
         if match is not None:
-            author, posted = match.group("name").strip(), clean_stamp(match.group("date").strip())
+            author = _REPLY_TO_RE.sub("", match.group("name")).strip() or match.group("name")
+            posted = clean_stamp(match.group("date").strip())
         else:
             date_index = _skip_blank(stripped, first + 1, block_end)
             author, posted = stripped[first], clean_stamp(stripped[date_index])
