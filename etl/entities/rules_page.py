@@ -32,6 +32,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import ahocorasick_rs
 
@@ -97,6 +98,10 @@ _CUE_FORMS = tuple(form + blank for form in sorted(TRIGGER_FORMS) for blank in _
 # automaton: one scan finds both kinds of cue, and ``str.find`` on a page with an emoji (a UCS-4
 # string) costs as much as the scan.
 _POSSESSIVE_CUES = tuple(mark + blank for mark in ("'s", "’s") for blank in _BLANKS)
+_CUES = (*_CUE_FORMS, *_POSSESSIVE_CUES)
+# What ``encode`` writes for a character beyond Latin-1.
+_UNKNOWN = b"?"
+_FIRST = itemgetter(0)
 _new_mention = tuple.__new__
 _PERSON = "PERSON"
 
@@ -134,10 +139,13 @@ class Scanner:
     memoises ``pattern_info`` per pattern code and text (the same names and tags recur).
     """
 
-    gazetteer: ahocorasick_rs.AhoCorasick
+    gazetteer: ahocorasick_rs.BytesAhoCorasick
     entries: tuple[Entry, ...]
-    triggers: ahocorasick_rs.AhoCorasick
+    triggers: ahocorasick_rs.BytesAhoCorasick
     joinable: bool
+    exact: ahocorasick_rs.AhoCorasick
+    checked: frozenset[int]
+    checked_cues: frozenset[int]
     labels: tuple[str, ...]
     priorities: tuple[int, ...]
     infos: tuple[Info, ...]
@@ -157,18 +165,25 @@ def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
         if link_name(label, found, {found.key: _JOIN}) != named:
             relinkable.setdefault(found.key, []).append(index)
     labels = (*(label for _, label, _, _ in entries), *(label for label, _ in _CODE_KINDS))
+    encoded = [encode(form) for form, _ in forms]
     return Scanner(
-        ahocorasick_rs.AhoCorasick(
-            [form for form, _ in forms],
+        ahocorasick_rs.BytesAhoCorasick(
+            encoded,
             matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
             implementation=ahocorasick_rs.Implementation.DFA,
         ),
         entries,
-        ahocorasick_rs.AhoCorasick(
-            [*_CUE_FORMS, *_POSSESSIVE_CUES],
-            implementation=ahocorasick_rs.Implementation.DFA,
+        ahocorasick_rs.BytesAhoCorasick(
+            [encode(cue) for cue in _CUES], implementation=ahocorasick_rs.Implementation.DFA
         ),
         joinable=not any(_JOIN in form for form, _ in forms),
+        exact=ahocorasick_rs.AhoCorasick(
+            [form for form, _ in forms],
+            matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+        ),
+        checked=frozenset(index for index, data in enumerate(encoded) if _UNKNOWN in data),
+        checked_cues=frozenset(index for index, cue in enumerate(_CUES) if _UNKNOWN in encode(cue)),
         labels=labels,
         priorities=(
             *(PRIORITY_GAZETTEER for _ in entries),
@@ -184,16 +199,43 @@ def build_scanner(forms: Sequence[tuple[str, Entry]]) -> Scanner:
     )
 
 
-def gazetteer_matches(joined: str, scanner: Scanner) -> list[Span]:
+def encode(text: str) -> bytes:
+    """``text`` as the automata read it: one byte per character, Latin-1, "?" for the rest.
+
+    Offsets into the bytes are offsets into the text (``ahocorasick_rs`` given a ``str`` maps
+    UTF-8 byte offsets back to characters on every call, which cost more than this encoding).
+    A form without "?" in its bytes matches exactly where the text holds it: its bytes are
+    Latin-1 characters, and a text character shown as "?" matches none of them. A form with
+    "?" (a character beyond Latin-1) may also match other text, so its matches are checked.
+    """
+    return text.encode("latin-1", "replace")
+
+
+def gazetteer_matches(joined: str, scanner: Scanner, data: bytes | None = None) -> list[Span]:
     """``rules_backend.gazetteer_spans`` on the joined text, as the automaton's
-    ``(entry index, start, end)`` tuples.
+    ``(entry index, start, end)`` tuples; ``data`` is ``encode(joined)``.
+
+    Leftmost-longest over the encoded forms equals leftmost-longest over the forms when every
+    reported match of a checked form (``Scanner.checked``) is in the text: a candidate match
+    the scan did not report changed nothing (the leftmost start and the longest form there are
+    those of reported matches). Otherwise the page is scanned again as text (``Scanner.exact``).
 
     ``joined`` comes from ``join_texts`` (a line break at each end), so ``start - 1`` and
     ``end`` are always inside it. Most neighbours are spaces, tested first as the cheapest.
     """
+    found = scanner.gazetteer.find_matches_as_indexes(encode(joined) if data is None else data)
+    checked = scanner.checked
+    if not checked.isdisjoint(map(_FIRST, found)):
+        entries = scanner.entries
+        if not all(
+            joined.startswith(entries[index][0], start)
+            for index, start, _ in found
+            if index in checked
+        ):
+            found = scanner.exact.find_matches_as_indexes(joined)
     return [
         match
-        for match in scanner.gazetteer.find_matches_as_indexes(joined)
+        for match in found
         if ((before := joined[match[1] - 1]) == " " or not (before.isalpha() or before == "_"))
         and ((after := joined[match[2]]) == " " or not (after.isalnum() or after == "_"))
     ]
@@ -201,6 +243,7 @@ def gazetteer_matches(joined: str, scanner: Scanner) -> list[Span]:
 
 def cue_spans(
     joined: str,
+    data: bytes,
     scanner: Scanner,
     matches: Sequence[Span],
     ends: Sequence[int],
@@ -215,7 +258,10 @@ def cue_spans(
     """
     spans: list[Span] = []
     gaps: list[int] = []
-    for index, start, end in scanner.triggers.find_matches_as_indexes(joined, overlapping=True):
+    checked = scanner.checked_cues
+    for index, start, end in scanner.triggers.find_matches_as_indexes(data, overlapping=True):
+        if index in checked and not joined.startswith(_CUES[index], start):
+            continue  # another character shown as "?" (``encode``)
         if index >= len(_CUE_FORMS):
             gaps.append(start)
             continue
@@ -238,7 +284,12 @@ def cue_spans(
 
 
 def joined_pattern_spans(
-    joined: str, channel: str, matches: Sequence[Span], ends: Sequence[int], scanner: Scanner
+    joined: str,
+    data: bytes,
+    channel: str,
+    matches: Sequence[Span],
+    ends: Sequence[int],
+    scanner: Scanner,
 ) -> list[Span]:
     """``patterns.pattern_spans`` of every text, in joined coordinates (order irrelevant).
 
@@ -253,7 +304,7 @@ def joined_pattern_spans(
         else []
     )
     found += channel_found
-    found += cue_spans(joined, scanner, matches, ends, [end for _, _, end in channel_found])
+    found += cue_spans(joined, data, scanner, matches, ends, [end for _, _, end in channel_found])
     return found
 
 
@@ -450,9 +501,10 @@ def rules_page_mentions(
         return None
     texts = page.texts
     joined, starts = join_texts([entity_text.text for entity_text in texts])
-    matches = gazetteer_matches(joined, scanner)
+    data = encode(joined)
+    matches = gazetteer_matches(joined, scanner, data)
     ends = [end for _, _, end in matches]
-    patterns = joined_pattern_spans(joined, channel, matches, ends, scanner)
+    patterns = joined_pattern_spans(joined, data, channel, matches, ends, scanner)
     resolved, people = _with_propagation(joined, matches, ends, patterns, scanner, reference)
     surnames = _surnames(joined, people, scanner, reference)
     infos = _linked_infos(scanner, surnames) if surnames else scanner.infos
