@@ -66,3 +66,27 @@ def test_substack_without_avatar_lines_name_then_short_stamp() -> None:
         ("Mark Ellison", "May 2", "Our paper closed."),
         ("Priya N", "3d", "Same here."),
     ]
+
+
+def test_disqus_reply_author_drops_badge_and_replied_to_name() -> None:
+    lines, stripped = _split(
+        "Sarah K • 2 years ago\nBeautiful.\n    Ana Torres Mod → Sarah K • 2 years ago\n"
+        "    Thank you Sarah!\n    Reply\nLoad more comments"
+    )
+    drafts = parse_name_date(lines, stripped, 0, len(lines))
+    assert [(d.author, d.parent, d.text) for d in drafts] == [
+        ("Sarah K", None, "Beautiful."),
+        ("Ana Torres", 0, "Thank you Sarah!"),  # the unindented action line sets no indent
+    ]
+
+
+def test_a_name_may_end_in_an_initial_but_not_in_a_full_stop() -> None:
+    lines, stripped = _split(
+        "Karen W.\nJanuary 6, 2023 at 3:12 pm\nWorked!\nReply\n"
+        "It broke again.\nJanuary 7, 2023 at 9:00 am\nSorry.\nTom\nJanuary 8, 2023\nOk"
+    )
+    drafts = parse_name_date(lines, stripped, 0, len(lines))
+    assert [(d.author, d.text) for d in drafts] == [
+        ("Karen W.", "Worked!\nIt broke again.\nJanuary 7, 2023 at 9:00 am\nSorry."),
+        ("Tom", "Ok"),
+    ]

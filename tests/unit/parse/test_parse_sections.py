@@ -185,3 +185,40 @@ def test_prose_ending_in_said_is_not_a_headerless_comment_section() -> None:
     lines, stripped = _split("T\nA video.\nAnd then he said…\nthe rest of the story.")
     body = read_body(lines, stripped, 1)
     assert body.comments_start is None and body.desc_end == 4
+
+
+@pytest.mark.parametrize(
+    "counter",
+    [
+        "412 Tsd. Abonnenten",
+        "412.000 Abonnenten",
+        "4,5 mi de inscritos",
+        "1,2 Mln di iscritti",
+        "2,1 M d’abonnés",
+        "12,3 tys. subskrybentów",
+        "1,2 B abone",
+        "348 тис. підписників",
+    ],
+)
+def test_mirror_subscriber_counters_are_chrome_not_channel(counter: str) -> None:
+    _, stripped = _split(
+        f"T | Kanal\n\nKanal\n{counter}\nTeilen\n• Veröffentlicht 1.2.2024\n    Body"
+    )
+    head = read_head(stripped)
+    assert (head.channel, head.published, head.is_mirror) == ("Kanal", "1.2.2024", True)
+
+
+def test_lowercase_channel_line_corroborated_by_mirror_chrome() -> None:
+    _, stripped = _split(
+        "Rente | phoenix vor ort\nphoenix\nTeilen\nEinbetten\n• Veröffentlicht 1.2.2024"
+    )
+    assert read_head(stripped).channel == "phoenix"
+    # Without mirror chrome under it a lowercase line is description, not a channel.
+    _, stripped = _split("Rente\n\nphoenix\nMarch 3, 2024\n\nText.")
+    assert read_head(stripped).channel is None
+
+
+def test_channel_line_equal_to_the_titles_dash_suffix() -> None:
+    _, stripped = _split("Sunday ragù (full video) - Pasta Grannies\nPasta Grannies\n\nText.")
+    head = read_head(stripped)
+    assert (head.channel, head.channel_line) == ("Pasta Grannies", 1)
