@@ -12,7 +12,10 @@ third of the time (NOTES.md has the measurements):
   nor may the channel or a reference form (else the page takes the general path), so no match
   crosses two texts, and
   ``"\\n"`` is a word boundary like a text's edge. The automata are ``ahocorasick_rs`` (Rust):
-  one call returns all matches of the page (iterating pyahocorasick cost ~50 µs per page).
+  one call returns all matches of the page (iterating pyahocorasick cost ~50 µs per page). They
+  scan the page as Latin-1 bytes, one per character (``encode``: given a ``str``,
+  ``ahocorasick_rs`` maps UTF-8 byte offsets back to characters on every call); the few forms
+  with other characters are checked against the text (``gazetteer_matches``).
   Overlap resolution is cluster-local (``spans.resolve_overlaps``), so resolving in joined
   coordinates equals resolving text by text.
 * Every span is a plain ``(code, start, end)`` tuple: a gazetteer match is the automaton's own
@@ -23,8 +26,8 @@ third of the time (NOTES.md has the measurements):
   ``RawSpan`` per span), and the propagated person names are merged into that first resolution
   (``_with_propagation`` says why that equals resolving everything again).
 * Canonical names come from the per-entry table, with surname linking applied to the few
-  entries a page's surnames can relink (``_linked_infos``); pattern spans use the memoised
-  ``canonical.lookup_surface``. They are computed while the records are built.
+  entries a page's surnames can relink (``_linked_infos``); pattern spans from
+  ``pattern_info``, memoised per code and text. They are computed while the records are built.
 """
 
 from __future__ import annotations
