@@ -6,7 +6,7 @@ comment on pages with thousands of them. For a frozen slots dataclass that has n
 ``__post_init__`` and whose every field is an ``__init__`` argument, that ``__init__`` does
 nothing but store each argument in its slot; ``slot_builder`` stores them through the slots'
 own descriptors instead (half the cost) and gives an equal object of the same class (same fields,
-equality, hash and repr; tests/unit/parse/test_fast_paths.py compares them). Any other class gets
+equality, hash and repr; tests/unit/parse/test_build.py compares them). Any other class gets
 its own constructor back.
 """
 
