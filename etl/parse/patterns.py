@@ -168,6 +168,7 @@ TIMESTAMP_LINE_RE = re.compile(r"^\(?\d{1,2}:\d{2}(?::\d{2})?\)?(?=\D|$)")
 ACTION_LINE_RE = re.compile(
     r"^(?:reply|replies|log in to reply|login to reply|reply ↓|delete|report|share|like|likes"
     r"|like\s*\(\d[\d,.]*\)|\d[\d,.]*\s+likes?|liked by .{1,80}|loading\.{3}|like loading\.{3}"
+    r"|(?:pingback|trackback)\s*:.{0,200}"
     r"|expand full comment|collapse|hide replies|show replies|show more replies|view replies"
     r"|load more(?: comments| replies)?|show more|show less|read more|translate"
     r"|(?:show|view|hide|load|see|ver|mostrar|показати|показать|zobrazit)?\s*(?:all\s+)?"

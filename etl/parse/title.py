@@ -106,10 +106,8 @@ def title_suffix(raw_title: str) -> str | None:
     spaced dash (`` - ``, `` – ``, `` — ``); None when the line has neither."""
     if _PIPE in raw_title:
         return raw_title.rpartition(_PIPE)[2].strip()
-    last = None
-    for last in _DASH_RE.finditer(raw_title):
-        pass
-    return None if last is None else raw_title[last.end() :].strip()
+    dashes = list(_DASH_RE.finditer(raw_title))
+    return raw_title[dashes[-1].end() :].strip() if dashes else None
 
 
 def _judge_suffix(

@@ -77,3 +77,25 @@ def test_says_on_its_own_line() -> None:
         ("Tom", "May 1, 2024", "Ok", 6),
     ]
     assert stripped[1] == "says:"  # the caller's lines are not modified
+
+
+def test_blogger_timestamp_after_a_blank_line_leaves_no_blank_edge() -> None:
+    lines, stripped = _stripped(
+        "Bob said...\nWhat hydration?\n\nMarch 3, 2024 at 10:00 AM\nDelete\n"
+        "Ann said...\nNone.\nMarch 4, 2024 at 9:00 AM"
+    )
+    drafts = parse_blogger(lines, stripped, 0, len(lines))
+    assert [(d.author, d.text, d.posted) for d in drafts] == [
+        ("Bob", "What hydration?", "March 3, 2024 at 10:00 AM"),
+        ("Ann", "None.", "March 4, 2024 at 9:00 AM"),
+    ]
+
+
+def test_pingbacks_are_not_comment_text() -> None:
+    lines, stripped = _stripped(
+        "Ann says:\nMarch 3, 2024 at 10:00 am\nLovely.\nLog in to Reply\n\n"
+        "Pingback: Top 10 travel vlogs of 2024 – Travel Digest\n"
+        "Trackback: Another blog"
+    )
+    drafts = parse_wordpress(lines, stripped, 0, len(lines))
+    assert [(d.author, d.text) for d in drafts] == [("Ann", "Lovely.")]
