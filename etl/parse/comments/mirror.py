@@ -30,6 +30,13 @@ _LIKES_TAIL_RE = re.compile(
     r"\s*\+\s?(?P<likes>\d[\d,.\u00a0]*\s?(?:[kKmM]|тыс\.?|тис\.?|mil|tis\.?)?)\s*$"
 )
 _EDITED_RE = re.compile(r"\s*\((?:edited|изменено|змінено|upraveno|editado|modifié)\)\s*", re.I)
+# Badges a host prints between a comment's bullet line and its age line (a pinned comment).
+_BADGE_RE = re.compile(
+    r"^(?:📌\s*)?(?:pinned by|закреплено пользователем|закріплено користувачем|připnuto"
+    r"|fijado por|épinglé par|von .{1,100} angepinnt|angepinnt von|fissato da|fixado por)"
+    r"\b.{0,100}$",
+    re.IGNORECASE,
+)
 
 
 def is_mirror_start(stripped: Sequence[str], index: int) -> bool:
@@ -46,7 +53,7 @@ def bullet_handle(stripped: Sequence[str], index: int, end: int) -> str | None:
     if match is None:
         return None
     handle = match.group("handle")
-    following = _next_nonblank(stripped, index + 1, end)
+    following = _next_age_line(stripped, index + 1, end)
     if following is None:
         return None
     after = stripped[following]
@@ -102,7 +109,7 @@ def _bulleted(
     ``region_handle`` is ``bullet_handle`` of ``first`` over the whole region; within the block
     it is the same whenever the age line lies inside the block, and None otherwise.
     """
-    age_index = _next_nonblank(stripped, first + 1, end)
+    age_index = _next_age_line(stripped, first + 1, end)
     handle = region_handle if age_index is not None else None
     posted: str | None = None
     likes: int | None = None
@@ -160,6 +167,15 @@ def split_glued_handle(line: str) -> tuple[str, str] | None:
     if match is None or RELATIVE_AGE_RE.match(match.group("rest")) is None:
         return None
     return match.group("handle"), match.group("rest")
+
+
+def _next_age_line(stripped: Sequence[str], index: int, end: int) -> int | None:
+    """Index of the line a bullet line's age line would be: the next non-blank line that is not
+    a badge (``Pinned by ENDEVR``) (None if there is none)."""
+    position = _next_nonblank(stripped, index, end)
+    while position is not None and _BADGE_RE.match(stripped[position]):
+        position = _next_nonblank(stripped, position + 1, end)
+    return position
 
 
 def _next_nonblank(stripped: Sequence[str], index: int, end: int) -> int | None:

@@ -82,3 +82,14 @@ def test_display_name_bullets_need_an_age_line() -> None:
     assert _parse(page) == [
         ("Anna Petrova", "2 years ago", 4, None, "Дякую!\n• Not a comment\nNot a comment line")
     ]
+
+
+def test_pinned_badge_between_bullet_and_age_line_keeps_the_comment() -> None:
+    page = (
+        "• @ENDEVR\nPinned by ENDEVR\n@ENDEVR 1 year ago\nWould you eat it?\n"
+        "• @max\n@max 1 year ago +3\nTranslated\nDas ist die Zukunft.\n12 replies"
+    )
+    assert _parse(page) == [
+        ("@ENDEVR", "1 year ago", None, None, "Would you eat it?"),
+        ("@max", "1 year ago", 3, None, "Das ist die Zukunft."),
+    ]
