@@ -24,6 +24,9 @@ BULLET_RE = re.compile(r"^(?P<indent>\s*)[•·]\s*(?P<handle>@[^\s•]{1,100})\
 # Older channels show a display name instead of an @handle; trusted only when the next line
 # repeats it (``• Anna Petrova`` / ``Anna Petrova 2 years ago``).
 _NAME_BULLET_RE = re.compile(r"^[•·]\s*(?P<handle>[^\s•@][^•]{0,79}?)\s*$")
+# Some mirrors print a display name behind the "@" (``• @Мирослав Коваль``): trusted, like a
+# display name, only when the next line repeats it followed by an age.
+_SPACED_HANDLE_RE = re.compile(r"^[•·]\s*(?P<handle>@[^\s•][^•]{0,79}?)\s*$")
 # Without a bullet line: "@handle 3 days ago +12" (handle ends at the first space).
 _AGE_LINE_RE = re.compile(r"^(?P<handle>@[^\s]{1,100}?)\s+(?P<rest>.+)$")
 _LIKES_TAIL_RE = re.compile(
@@ -49,7 +52,7 @@ def bullet_handle(stripped: Sequence[str], index: int, end: int) -> str | None:
     line = stripped[index]
     if not line or line[0] not in "•·":
         return None
-    match = BULLET_RE.match(line) or _NAME_BULLET_RE.match(line)
+    match = BULLET_RE.match(line) or _NAME_BULLET_RE.match(line) or _SPACED_HANDLE_RE.match(line)
     if match is None:
         return None
     handle = match.group("handle")
@@ -60,7 +63,8 @@ def bullet_handle(stripped: Sequence[str], index: int, end: int) -> str | None:
     if not after.startswith(handle) or len(after) == len(handle):
         return None
     # A display name must be followed by an age; an @handle may be glued to it.
-    if handle[0] != "@" and RELATIVE_AGE_RE.match(after[len(handle) :].strip()) is None:
+    is_name = handle[0] != "@" or " " in handle
+    if is_name and RELATIVE_AGE_RE.match(after[len(handle) :].strip()) is None:
         return None
     return handle
 

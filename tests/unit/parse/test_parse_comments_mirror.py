@@ -93,3 +93,21 @@ def test_pinned_badge_between_bullet_and_age_line_keeps_the_comment() -> None:
         ("@ENDEVR", "1 year ago", None, None, "Would you eat it?"),
         ("@max", "1 year ago", 3, None, "Das ist die Zukunft."),
     ]
+
+
+def test_display_name_behind_the_at_sign_needs_an_age_line() -> None:
+    page = (
+        "• @ivan_k\n@ivan_k 8 місяців тому +3\nГероям слава!\n"
+        "• @Мирослав Коваль\n@Мирослав Коваль 7 місяців тому\nДякую за репортаж.\n"
+        "• @not a handle\n@not a handle said this without an age"
+    )
+    assert _parse(page) == [
+        ("@ivan_k", "8 місяців тому", 3, None, "Героям слава!"),
+        (
+            "@Мирослав Коваль",
+            "7 місяців тому",
+            None,
+            None,
+            "Дякую за репортаж.\n• @not a handle\n@not a handle said this without an age",
+        ),
+    ]
