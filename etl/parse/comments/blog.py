@@ -46,6 +46,8 @@ SAID_RE = re.compile(
     r"^(?P<name>[^\n]{1,80}?)\s+(?:said|dijo|a dit|hat gesagt)\s?(?:\.\.\.|…)$", re.I
 )
 _MAX_BARE_NAME_WORDS = 4
+# Themes that number their comments print "#2 Sue says:": the number is not part of the name.
+_COMMENT_NUMBER_RE = re.compile(r"^\s*#\d+\.?\s+")
 # SAID_RE ends in "..." or "…" at the end of the line: a cheap exact pre-check.
 _SAID_ENDS = ("...", "…")
 
@@ -145,7 +147,7 @@ def parse_wordpress(
     for number, first in enumerate(starts):
         block_end = starts[number + 1] if number + 1 < len(starts) else end
         match = heads[first]
-        author = match.group("name").strip() if match else None
+        author = _COMMENT_NUMBER_RE.sub("", match.group("name")).strip() if match else None
         posted = (
             clean_stamp(match.group("on") or match.group("rest") or "") or None if match else None
         )

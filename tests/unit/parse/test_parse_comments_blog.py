@@ -99,3 +99,15 @@ def test_pingbacks_are_not_comment_text() -> None:
     )
     drafts = parse_wordpress(lines, stripped, 0, len(lines))
     assert [(d.author, d.text) for d in drafts] == [("Ann", "Lovely.")]
+
+
+def test_comment_numbers_are_not_part_of_the_author() -> None:
+    lines, stripped = _stripped(
+        "#1 Painter Pete says:\nMay 2, 2023 at 4:12 pm\nHappy little trees!\nReply\n"
+        "#2 Sue says:\nMay 3, 2023 at 9:00 am\nMy favourite."
+    )
+    drafts = parse_wordpress(lines, stripped, 0, len(lines))
+    assert [(d.author, d.text) for d in drafts] == [
+        ("Painter Pete", "Happy little trees!"),
+        ("Sue", "My favourite."),
+    ]
