@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 
 from etl.parse.comments.base import (
-    BodyLine,
     Draft,
     append_nested_draft,
     clean_body,
+    trim_blank,
 )
 from etl.parse.patterns import ACTION_LINE_RE, clean_stamp, is_date_line
 
@@ -199,20 +199,10 @@ def parse_blogger(
         for position in (-1, 0):
             if body and is_date_line(body[position][1].strip()):
                 posted = clean_stamp(body[position][1].strip())
-                body = _without_blank_edges(body[:-1] if position == -1 else body[1:])
+                body = trim_blank(body[:-1] if position == -1 else body[1:])
                 break
         append_nested_draft(drafts, stack, lines, first, block_end, body, likes, author, posted)
     return drafts
-
-
-def _without_blank_edges(body: Sequence[BodyLine]) -> tuple[BodyLine, ...]:
-    """``body`` without the blank lines a removed timestamp line leaves at either end."""
-    first, last = 0, len(body)
-    while first < last and not body[first][1]:
-        first += 1
-    while last > first and not body[last - 1][1]:
-        last -= 1
-    return tuple(body[first:last])
 
 
 def _next_nonblank(stripped: Sequence[str], index: int, end: int) -> int | None:
