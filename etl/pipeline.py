@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -994,20 +994,20 @@ def _quarantine_whole_run(
 
 def _validation_parts(results: Sequence[BatchResult], audit: RunAudit) -> dict[str, float]:
     """Validation seconds by part: the batches' parts summed, then the run audit's."""
-    totals: Counter[str] = Counter()
-    for r in results:
-        totals.update(r.validation)
-    totals.update(audit.validation)
-    return {part: round(seconds, 3) for part, seconds in totals.items()}
+    return _summed([*(r.validation for r in results), audit.validation])
 
 
 def _stage_seconds(results: Sequence[BatchResult], finalize_seconds: float) -> dict[str, float]:
+    return _summed([*(r.seconds for r in results), {"publish": finalize_seconds}])
+
+
+def _summed(seconds: Iterable[Mapping[str, float]]) -> dict[str, float]:
+    """Seconds per key summed over ``seconds``, in first-seen key order, rounded to ms."""
     totals: dict[str, float] = {}
-    for r in results:
-        for stage, seconds in r.seconds.items():
-            totals[stage] = totals.get(stage, 0.0) + seconds
-    totals["publish"] = totals.get("publish", 0.0) + finalize_seconds
-    return {k: round(v, 3) for k, v in totals.items()}
+    for part in seconds:
+        for key, value in part.items():
+            totals[key] = totals.get(key, 0.0) + value
+    return {key: round(value, 3) for key, value in totals.items()}
 
 
 class _StageTimer:
