@@ -75,13 +75,10 @@ def _common_indent(lines: Sequence[str], indices: Sequence[int]) -> int:
     widths: list[int] = []
     for i in indices:
         line = lines[i]
-        head = line[:1]
-        if not head or (head.isspace() and not line.strip()):
-            continue
         text = line.strip()
-        if len(text) <= _MAX_ACTION_CHARS and match_action_line(text):
+        if not text or (len(text) <= _MAX_ACTION_CHARS and match_action_line(text)):
             continue
-        if not head.isspace():
+        if not line[0].isspace():
             return 0  # text from the first column: nothing in common (the usual case)
         widths.append(indent_of(line))
     return min(widths) if widths else 0
